@@ -5,15 +5,39 @@ Public names: :class:`FilmPipeline`, :class:`OneOf`, :class:`SomeOf`, :class:`Sa
 """
 
 from filmdegrade import effects
-from filmdegrade.effects.base import TRANSFORMS, ClipContext, Transform
+from filmdegrade.effects import (
+    DV,
+    TRANSFORMS,
+    ClipContext,
+    Codec,
+    Dust,
+    Fading,
+    Flicker,
+    GateWeave,
+    Grain,
+    Optics,
+    Scratches,
+    Tape,
+    Transform,
+)
 from filmdegrade.media import Medium, list_gauges, list_stocks, list_tapes
 from filmdegrade.pipeline import FilmPipeline, OneOf, Record, Sample, SomeOf, list_presets
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DV",
     "TRANSFORMS",
     "ClipContext",
+    "Codec",
+    "Dust",
+    "Fading",
+    "Flicker",
+    "GateWeave",
+    "Grain",
+    "Optics",
+    "Scratches",
+    "Tape",
     "FilmPipeline",
     "Medium",
     "OneOf",

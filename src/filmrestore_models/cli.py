@@ -56,7 +56,7 @@ def _load_model(checkpoint: str | None, config: str | None) -> tuple[Any, dict[s
         return build_model(cfg), cfg, {}
     try:
         ck = load_checkpoint(checkpoint)
-        cfg = dict(ck.meta.get("arch") or infer_arch_config(ck.state_dict))
+        cfg = resolve_config(dict(ck.meta.get("arch") or infer_arch_config(ck.state_dict)))
         with torch.device("meta"):
             model = build_model(cfg)
         model.load_state_dict(ck.state_dict, strict=True, assign=True)

@@ -13,7 +13,11 @@ from filmrestore_models.factory import count_parameters  # noqa: E402
 
 def official_srvgg_shapes(num_conv: int, nf: int = 64, upscale: int = 4) -> dict[str, tuple[int, ...]]:
     """Key → shape of the official SRVGGNetCompact (convs at even indices, PReLU at odd indices)."""
-    shapes: dict[str, tuple[int, ...]] = {"body.0.weight": (nf, 3, 3, 3), "body.0.bias": (nf,), "body.1.weight": (nf,)}
+    shapes: dict[str, tuple[int, ...]] = {
+        "body.0.weight": (nf, 3, 3, 3),
+        "body.0.bias": (nf,),
+        "body.1.weight": (nf,),
+    }
     idx = 2
     for _ in range(num_conv):
         shapes[f"body.{idx}.weight"] = (nf, nf, 3, 3)

@@ -1,0 +1,99 @@
+"""Generate documentation pages from the package itself at build time.
+
+- ``generated/presets.rst``: the preset table (medium, transforms) from the bundled YAML files;
+- ``generated/stocks.rst``, ``gauges.rst``, ``tapes.rst``: the data tables with sources and status;
+- ``generated/cli.rst``: ``--help`` of every ``filmdegrade`` command.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+from pathlib import Path
+
+STATUS = {"V": "verified", "S": "secondary source", "M": "textbook, unchecked", "E": "estimated"}
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    def esc(s: str) -> str:
+        return str(s).replace("\n", " ").replace("|", "/")
+
+    out = [".. list-table::", "   :header-rows: 1", "   :class: datatable", ""]
+    for r in [header, *rows]:
+        out.append("   * - " + esc(r[0]))
+        out.extend("     - " + esc(c) for c in r[1:])
+    return "\n".join(out) + "\n"
+
+
+def presets_page() -> str:
+    from filmdegrade import FilmPipeline, list_presets
+
+    rows = []
+    for name in list_presets():
+        p = FilmPipeline.from_preset(name)
+        m = p.medium
+        chain = ", ".join(t["name"] for t in p.to_dict()["transforms"])
+        rows.append([f"``{name}``", p.description or "", f"{m.gauge} / {m.stock}" + (f" / {m.tape}" if m.tape else ""),
+                     chain])
+    return "Presets\n=======\n\nGenerated from ``filmdegrade/data/presets/*.yaml`` at build time. Load one with\n" \
+        "``FilmPipeline.from_preset(name, **overrides)``; print one with ``filmdegrade presets --show NAME``.\n\n" \
+        + _table(rows, ["preset", "description", "gauge / stock / tape", "transforms"])
+
+
+def data_page(title: str, table: str, fields: list[str]) -> str:
+    from filmdegrade.media import _table as load
+
+    rows = []
+    for key, row in load(table).items():
+        cells = [f"``{key}``", row.get("name", "")]
+        for f in fields:
+            v = row.get(f, "")
+            st = row.get(f"{f}_status") or row.get(f.rsplit("_", 1)[0] + "_status") or row.get("status", "")
+            cells.append(f"{v} ({STATUS.get(st, st)})" if v != "" else "")
+        src = row.get(f"{fields[0]}_source") or row.get("source", "")
+        cells.append(src)
+        rows.append(cells)
+    body = _table(rows, ["id", "name", *fields, "source"])
+    return f"{title}\n{'=' * len(title)}\n\nGenerated from ``filmdegrade/data/{table}.toml``. Status: " \
+        + "; ".join(f"{k} = {v}" for k, v in STATUS.items()) + ".\n\n" + body
+
+
+def cli_page() -> str:
+    from filmdegrade.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    parts = ["Command line\n============\n", "``filmdegrade`` (installed with the package):\n", "::\n"]
+    parts.append("    " + parser.format_help().replace("\n", "\n    ") + "\n")
+    for name in COMMANDS:
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            try:
+                parser.parse_args([name, "--help"])
+            except SystemExit:
+                pass
+        parts.append(f"\n``filmdegrade {name}``\n{'-' * (len(name) + 16)}\n\n::\n\n    "
+                     + buf.getvalue().replace("\n", "\n    ") + "\n")
+    return "\n".join(parts)
+
+
+def generate(app) -> None:  # noqa: ANN001 - Sphinx application
+    out = Path(app.srcdir) / "generated"
+    out.mkdir(exist_ok=True)
+    pages = {
+        "presets.rst": presets_page(),
+        "stocks.rst": data_page("Film stocks", "stocks", ["rms_granularity", "grain_size_um", "kind"]),
+        "gauges.rst": data_page("Gauges", "gauges", ["frame_width_mm", "frame_height_mm", "scratch_angle_deg",
+                                                      "weave_rms_um"]),
+        "tapes.rst": data_page("Tape formats", "tapes", ["luma_bandwidth_mhz", "chroma_bandwidth_mhz", "snr_db",
+                                                          "horizontal_tvl"]),
+        "cli.rst": cli_page(),
+    }
+    for name, text in pages.items():
+        path = out / name
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+
+
+def setup(app):  # noqa: ANN001, ANN201
+    app.connect("builder-inited", generate)
+    return {"parallel_read_safe": True}

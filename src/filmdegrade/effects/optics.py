@@ -1,0 +1,327 @@
+"""Optics: lens/printer softness, halation and vignetting, all in linear light, constant over a clip.
+
+Physics
+-------
+* **Softness.** The camera lens, the printer and the scanner each spread a point into a small blur
+  spot; their combination is close to a Gaussian point-spread function (PSF) of standard deviation
+  ``blur_um`` on the film (or a uniform disc of radius ``blur_um`` for defocus). Light adds linearly,
+  so the blur is done on linear light.
+* **Halation.** Bright light crosses the emulsion, is reflected at the back of the base and re-exposes
+  the emulsion around highlights. On colour camera films the red-sensitive (cyan) layer lies next to
+  the base (film-physics.md 4.1, layer order), so the glow is red-orange; on B&W it is neutral.
+  Modelled as: linear-light excess over ``halation_threshold``, blurred with a Gaussian of
+  ``halation_um`` (of the order of the base thickness, about 0.12–0.14 mm for acetate motion-picture
+  base: textbook value, status M), added with weight ``halation`` and per-channel ``halation_tint``.
+* **Vignetting.** Natural (cos⁴) light falloff of the lens, ``v = (1 + a ρ²)^-2`` with ``ρ`` the
+  distance from the centre over the half-diagonal; ``a`` makes the frame corner ``vignette_stops``
+  stops darker. Applied as a gain on linear light.
+
+Linear light
+------------
+For speed the kernels use the sRGB power segment ``((x + 0.055) / 1.055)^2.4`` over the whole range
+(and its exact inverse to encode), instead of switching to the linear toe below sRGB 0.04045: it
+differs from true linear sRGB by at most 8.3e-4 (at black) and round-trips exactly, and it costs four
+cheap passes each way instead of eight. Constant factors are folded away (blur, vignette and halation
+are linear in the light).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+
+__all__ = ["Optics", "OpticsParams", "apply_optics", "disc_kernel", "vignette_log2_gain"]
+
+_SRGB_A = 0.055
+_SRGB_GAMMA = 2.4
+# (x + 0.055)^2.4 is linear light times 1.055^2.4 ("scaled linear"): thresholds are scaled by it.
+_LIN_SCALE = (1.0 + _SRGB_A) ** _SRGB_GAMMA
+# Rec. 709 / sRGB luminance weights (ITU-R BT.709, a standard).
+_LUMA_709 = np.array([0.2126, 0.7152, 0.0722], np.float32)
+# The halation blur runs on a copy downsampled (by halving) until its sigma is at most twice this, pixels.
+_HALATION_SMALL_SIGMA_PX = 3.0
+
+
+def vignette_log2_gain(height: int, width: int, stops: float) -> np.ndarray:
+    """log2 of the cos⁴ vignetting gain over a frame.
+
+    Parameters
+    ----------
+    height, width : int
+        Frame size, pixels.
+    stops : float
+        Light loss at the frame corners, stops (photographic stops: factor 2 each), ≥ 0.
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (height, width)
+        ``log2 v`` with ``v = (1 + a ρ²)^-2``, ``ρ`` = distance from the frame centre / half-diagonal,
+        ``a = 2^(stops / 2) - 1`` (so ``v = 2^-stops`` at the corners, 1 at the centre).
+    """
+    a = 2.0 ** (stops / 2.0) - 1.0
+    cy, cx = (height - 1) / 2.0, (width - 1) / 2.0
+    r2max = max(cx * cx + cy * cy, 1e-12)
+    yy = ((np.arange(height, dtype=np.float32) - cy) ** 2)[:, None]
+    xx = ((np.arange(width, dtype=np.float32) - cx) ** 2)[None, :]
+    rho2 = (yy + xx) / np.float32(r2max)
+    return (-2.0 * np.log2(1.0 + np.float32(a) * rho2)).astype(np.float32)
+
+
+def disc_kernel(radius_px: float) -> np.ndarray:
+    """Normalised uniform-disc PSF (defocus), anti-aliased by 4×4 supersampling.
+
+    Parameters
+    ----------
+    radius_px : float
+        Disc radius, pixels (> 0).
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (2k+1, 2k+1), summing to 1.
+    """
+    k = max(1, math.ceil(radius_px - 0.5))
+    sub = (np.arange(4, dtype=np.float64) + 0.5) / 4.0 - 0.5
+    c = np.arange(-k, k + 1, dtype=np.float64)
+    yy = (c[:, None, None, None] + sub[None, None, :, None]) ** 2
+    xx = (c[None, :, None, None] + sub[None, None, None, :]) ** 2
+    ker = ((yy + xx) <= radius_px * radius_px).mean(axis=(2, 3))
+    if ker.sum() == 0:  # radius below half a sub-sample: a delta
+        ker[k, k] = 1.0
+    return (ker / ker.sum()).astype(np.float32)
+
+
+def _gauss_ksize(sigma: float) -> int:
+    return 2 * max(1, math.ceil(3.0 * sigma)) + 1
+
+
+def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float, weights: np.ndarray) -> np.ndarray:
+    """Blurred linear-light excess over ``threshold`` on a downsampled copy: ``h×w×C`` small glow."""
+    h, w, c = lin.shape
+    # Gaussian-pyramid halving (cv2.pyrDown: fast, unlike INTER_AREA at non-integer ratios) until the
+    # halation sigma is a few pixels; each level's 5-tap kernel adds variance 4^i (full-resolution px²).
+    k = 0
+    while sigma_px / 2 ** (k + 1) >= _HALATION_SMALL_SIGMA_PX and min(h, w) // 2 ** (k + 1) >= 8:
+        k += 1
+    small = lin
+    for _ in range(k):
+        small = cv2.pyrDown(small, borderType=cv2.BORDER_REFLECT_101)
+    small = small.reshape(small.shape[0], small.shape[1], c)
+    y = cv2.transform(small, _LUMA_709.reshape(1, 3)) if c == 3 else small[..., 0]  # 1 pass; numpy @ is slow
+    src = np.maximum(y.reshape(small.shape[:2]) - np.float32(threshold), np.float32(0.0))
+    var = max(sigma_px**2 - (4**k - 1) / 3.0, 0.0) / 4**k
+    if var > 0.0:
+        s = math.sqrt(var)
+        src = cv2.GaussianBlur(src, (_gauss_ksize(s), _gauss_ksize(s)), s, borderType=cv2.BORDER_REFLECT_101)
+    return src[..., None] * weights.astype(np.float32)
+
+
+def apply_optics(
+    frame: np.ndarray,
+    *,
+    blur_sigma_px: float,
+    psf: str = "gaussian",
+    halation: float = 0.0,
+    halation_sigma_px: float = 0.0,
+    halation_threshold: float = 1.0,
+    halation_tint: tuple[float, ...] = (1.0, 1.0, 1.0),
+    log2_vignette: np.ndarray | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Blur, halation and vignetting of one sRGB frame, computed in (scaled) linear light.
+
+    Parameters
+    ----------
+    frame : numpy.ndarray, float32, shape (H, W, C)
+        sRGB frame in [0, 1], C in {1, 3}.
+    blur_sigma_px : float
+        Gaussian PSF standard deviation (``psf="gaussian"``) or disc radius (``psf="disc"``), pixels.
+        0 disables the blur.
+    psf : {"gaussian", "disc"}
+        PSF shape.
+    halation : float
+        Weight of the halation glow (0 disables it).
+    halation_sigma_px : float
+        Standard deviation of the halation spread, pixels.
+    halation_threshold : float
+        Linear-light luminance (white = 1) above which light halates.
+    halation_tint : tuple of float
+        Per-channel share of the glow (C values; e.g. red-orange ``(1, 0.3, 0)``).
+    log2_vignette : numpy.ndarray, float32, shape (H, W, C) or (H, W, 1), optional
+        ``log2`` of the vignetting gain (see :func:`vignette_log2_gain`); ``None`` for none.
+    out : numpy.ndarray, optional
+        Output buffer (float32, frame's shape; must not alias ``frame``).
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (H, W, C), in [0, 1]
+    """
+    h, w, c = frame.shape
+    # Decode: a = (x + 0.055)^2.4 (times the vignette gain, added in the log domain for free).
+    a = np.add(frame, np.float32(_SRGB_A))
+    np.log2(a, out=a)
+    if log2_vignette is not None:
+        lv = log2_vignette if log2_vignette.shape[-1] == c else np.broadcast_to(log2_vignette, a.shape)
+        if lv.shape == a.shape and lv.flags.c_contiguous:
+            cv2.addWeighted(a, _SRGB_GAMMA, lv, 1.0, 0.0, dst=a)
+        else:
+            a *= np.float32(_SRGB_GAMMA)
+            a += lv
+    else:
+        a *= np.float32(_SRGB_GAMMA)
+    np.exp2(a, out=a)
+    # Lens/printer PSF.
+    if blur_sigma_px > 0.0:
+        if psf == "gaussian":
+            k = _gauss_ksize(blur_sigma_px)
+            b = cv2.GaussianBlur(a, (k, k), blur_sigma_px, borderType=cv2.BORDER_REFLECT_101)
+        else:
+            b = cv2.filter2D(a, -1, disc_kernel(blur_sigma_px), borderType=cv2.BORDER_REFLECT_101)
+        a = b.reshape(h, w, c)
+    # Halation: glow from the blurred highlights, upsampled and added.
+    if halation > 0.0 and halation_sigma_px > 0.0:
+        weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
+        glow = _halation_glow(a, halation_sigma_px, halation_threshold * _LIN_SCALE, weights)
+        glow = cv2.resize(glow, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, c)
+        a += glow
+    # Encode: 1.055 * (a / 1.055^2.4)^(1/2.4) - 0.055 = a^(1/2.4) - 0.055, clipped to [0, 1].
+    np.log2(a, out=a)
+    a *= np.float32(1.0 / _SRGB_GAMMA)
+    np.exp2(a, out=a)
+    if out is None:
+        out = a
+    np.subtract(a, np.float32(_SRGB_A), out=out)
+    np.clip(out, np.float32(0.0), np.float32(1.0), out=out)
+    return out
+
+
+@dataclass(frozen=True)
+class OpticsParams:
+    """Sampled optics of one clip (pixels of that clip).
+
+    Attributes
+    ----------
+    blur_sigma_px : float
+        Gaussian PSF sigma or disc radius, pixels.
+    psf : str
+        ``"gaussian"`` or ``"disc"``.
+    halation : float
+        Glow weight (0: none).
+    halation_sigma_px : float
+        Halation spread, pixels.
+    halation_threshold : float
+        Linear luminance threshold.
+    halation_tint : tuple of float
+        Per-channel glow share (neutral on B&W stocks).
+    vignette_stops : float
+        Corner light loss, stops.
+    """
+
+    blur_sigma_px: float
+    psf: str
+    halation: float
+    halation_sigma_px: float
+    halation_threshold: float
+    halation_tint: tuple[float, float, float]
+    vignette_stops: float
+
+
+class Optics(Transform):
+    """Lens/printer softness, halation and vignetting in linear light, sampled once per clip.
+
+    Parameters
+    ----------
+    blur_um : float or (float, float)
+        PSF size on the film, µm: Gaussian sigma (``psf="gaussian"``) or disc radius (``"disc"``).
+        Default (2, 6) µm, sampled per clip (estimate: a Gaussian of 4 µm has 50 % MTF at about
+        47 line pairs/mm, typical of small-gauge camera lenses plus printing).
+    psf : {"gaussian", "disc"}
+        PSF shape (the disc is a defocus; it costs more at large radii).
+    halation : float or (float, float)
+        Weight of the halation glow added to the highlights (0 = off). Default (0, 0.15) (estimate;
+        most stocks have an anti-halation layer, so halation is usually weak).
+    halation_um : float or (float, float)
+        Gaussian sigma of the halation spread on the film, µm. Default 120 µm: of the order of the base
+        thickness (about 0.12–0.14 mm for acetate base; textbook value, status M).
+    halation_threshold : float or (float, float)
+        Linear-light luminance (white = 1) above which light halates. Default 0.6.
+    halation_tint : (float, float, float)
+        Share of the glow in R, G, B on colour stocks. Default (1.0, 0.3, 0.0): mostly red, some green
+        (the red-sensitive layer is next to the base); B&W stocks always glow neutral.
+    vignette_stops : float or (float, float)
+        Light loss at the frame corners, stops, cos⁴ falloff. Default (0, 0.5) (estimate).
+    p : float
+        Probability of applying the transform.
+    """
+
+    name = "optics"
+    params_cls = OpticsParams
+
+    def __init__(
+        self,
+        blur_um: float | tuple[float, float] = (2.0, 6.0),
+        *,
+        psf: str = "gaussian",
+        halation: float | tuple[float, float] = (0.0, 0.15),
+        halation_um: float | tuple[float, float] = 120.0,
+        halation_threshold: float | tuple[float, float] = 0.6,
+        halation_tint: tuple[float, float, float] = (1.0, 0.3, 0.0),
+        vignette_stops: float | tuple[float, float] = (0.0, 0.5),
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(p=p)
+        self.blur_um = check_range("blur_um", blur_um, 0.0, 1000.0)
+        self.psf = check_choice("psf", psf, ("gaussian", "disc"))
+        self.halation = check_range("halation", halation, 0.0, 10.0)
+        self.halation_um = check_range("halation_um", halation_um, 0.0, 10000.0)
+        self.halation_threshold = check_range("halation_threshold", halation_threshold, 0.0, 1.0)
+        if not isinstance(halation_tint, list | tuple) or len(halation_tint) != 3:
+            raise ValueError(f"halation_tint must be three numbers (R, G, B), got {halation_tint!r}")
+        self.halation_tint = tuple(check_range("halation_tint", v, 0.0, 10.0) for v in halation_tint)
+        self.vignette_stops = check_range("vignette_stops", vignette_stops, 0.0, 10.0)
+
+    def sample_params(self, rng: np.random.Generator, ctx: ClipContext) -> OpticsParams:
+        """Draw the clip's optics (one set for the whole clip) and convert µm to pixels."""
+        blur = ctx.px(sample_range(rng, self.blur_um))
+        hal = sample_range(rng, self.halation)
+        hal_px = ctx.px(sample_range(rng, self.halation_um))
+        thr = sample_range(rng, self.halation_threshold)
+        stops = sample_range(rng, self.vignette_stops)
+        tint = self.halation_tint if ctx.medium.stock_info.is_colour else (1.0, 1.0, 1.0)
+        if ctx.is_grey:  # one channel: the glow's luminance
+            tint = (float(np.dot(tint, _LUMA_709)),) * 3
+        return OpticsParams(
+            blur_sigma_px=blur,
+            psf=self.psf,
+            halation=hal,
+            halation_sigma_px=hal_px,
+            halation_threshold=thr,
+            halation_tint=tuple(float(v) for v in tint),
+            vignette_stops=stops,
+        )
+
+    def apply(self, frames: np.ndarray, params: OpticsParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Apply the clip's optics to every frame (pure)."""
+        t, h, w, c = frames.shape
+        lv = None
+        if params.vignette_stops > 0.0:
+            lv = vignette_log2_gain(h, w, params.vignette_stops)[..., None]
+            lv = np.ascontiguousarray(np.repeat(lv, c, axis=-1)) if c > 1 else lv
+        out = np.empty_like(frames)
+        for i in range(t):
+            apply_optics(
+                frames[i],
+                blur_sigma_px=params.blur_sigma_px,
+                psf=params.psf,
+                halation=params.halation,
+                halation_sigma_px=params.halation_sigma_px,
+                halation_threshold=params.halation_threshold,
+                halation_tint=params.halation_tint,
+                log2_vignette=lv,
+                out=out[i],
+            )
+        return out, {}

@@ -1,0 +1,335 @@
+"""Line-scratch and speck statistics: angle, position, width, polarity, persistence and drift.
+
+Conventions: angles are measured from the vertical in degrees, positive when x grows downwards (image rows
+grow downwards), the convention of :class:`filmdegrade.effects.scratches.Scratches`. A line's position is
+its x at the middle row ``H / 2``, pixels, pixel centres at integer coordinates. Masks are ``H×W`` (or
+``T×H×W`` clips) float arrays in [0, 1].
+
+Used by the tests, the documentation gallery and calibration against real scans
+(:func:`detect_vertical_lines` works on an image, the other functions on masks).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+from scipy.ndimage import median_filter
+from scipy.signal import find_peaks
+from skimage.transform import hough_line, hough_line_peaks
+
+__all__ = [
+    "detect_vertical_lines",
+    "hough_angles_deg",
+    "lateral_drift_px",
+    "line_angle_deg",
+    "line_contrast",
+    "line_positions_px",
+    "line_width_px",
+    "mask_iou",
+    "ridge",
+    "sheared_projection",
+    "temporal_iou",
+]
+
+
+def hough_angles_deg(
+    binary: np.ndarray,
+    *,
+    max_angle_deg: float = 20.0,
+    resolution_deg: float = 0.05,
+    num_peaks: int = 1,
+) -> list[tuple[float, float]]:
+    """Near-vertical straight lines of a binary image with :func:`skimage.transform.hough_line`.
+
+    Parameters
+    ----------
+    binary : numpy.ndarray, bool, shape (H, W)
+        Pixels that vote (non-zero).
+    max_angle_deg : float
+        Search angles in ``[-max_angle_deg, max_angle_deg]`` from the vertical, degrees.
+    resolution_deg : float
+        Angle step, degrees.
+    num_peaks : int
+        Most lines returned.
+
+    Returns
+    -------
+    list of (float, float)
+        ``(angle_deg, x_centre_px)`` per line, strongest first; empty when nothing votes.
+    """
+    b = np.asarray(binary) != 0
+    if not b.any():
+        return []
+    theta = np.deg2rad(np.arange(-max_angle_deg, max_angle_deg + resolution_deg / 2, resolution_deg))
+    acc, angles, dists = hough_line(b, theta=theta)
+    _, a, r = hough_line_peaks(acc, angles, dists, num_peaks=num_peaks)
+    h = b.shape[0]
+    out = []
+    for ai, ri in zip(a, r, strict=True):
+        # skimage: x cos(th) + y sin(th) = r, with th = -angle for a line x = x_c + tan(angle) (y - H/2).
+        x_c = (ri - (h / 2.0) * np.sin(ai)) / np.cos(ai)
+        out.append((float(-np.rad2deg(ai)), float(x_c)))
+    return out
+
+
+def ridge(mask: np.ndarray, threshold: float = 0.0) -> np.ndarray:
+    """Row-wise ridge of a line mask: pixels above ``threshold`` that are a horizontal local maximum.
+
+    A line several pixels wide becomes one pixel wide, so that a Hough transform of it is not biased
+    toward the diagonal of the band (about ``atan(width / height)``).
+    """
+    m = np.asarray(mask, np.float32)
+    left = np.pad(m, ((0, 0), (1, 0)), constant_values=-1.0)[:, :-1]
+    right = np.pad(m, ((0, 0), (0, 1)), constant_values=-1.0)[:, 1:]
+    return (m > threshold) & (m >= left) & (m > right)
+
+
+def line_angle_deg(
+    mask: np.ndarray,
+    *,
+    threshold: float = 0.0,
+    max_angle_deg: float = 20.0,
+    resolution_deg: float = 0.05,
+    thin: bool = True,
+) -> float:
+    """Angle of the strongest line in a mask (Hough transform of ``mask > threshold``), degrees.
+
+    With ``thin`` (default) the Hough transform sees only the :func:`ridge` of the mask. Returns ``nan``
+    for an empty mask.
+    """
+    binary = ridge(mask, threshold) if thin else np.asarray(mask) > threshold
+    peaks = hough_angles_deg(binary, max_angle_deg=max_angle_deg, resolution_deg=resolution_deg)
+    return peaks[0][0] if peaks else float("nan")
+
+
+def sheared_projection(mask: np.ndarray, angle_deg: float) -> tuple[np.ndarray, int]:
+    """Sum a mask along lines of the given angle: a 1-D profile over the x at the middle row.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray, shape (H, W)
+        Weights (coverage) in [0, 1].
+    angle_deg : float
+        Line angle from the vertical, degrees.
+
+    Returns
+    -------
+    profile : numpy.ndarray, float64
+        ``profile[i]`` is the mass whose line passes the middle row at ``x = i - pad`` (linear binning).
+    pad : int
+        Offset of x = 0 in ``profile``, pixels.
+    """
+    h, w = mask.shape
+    slope = np.tan(np.deg2rad(angle_deg))
+    pad = int(np.ceil(abs(slope) * h / 2.0)) + 2
+    ys, xs = np.nonzero(mask)
+    wts = mask[ys, xs].astype(np.float64)
+    pos = xs - slope * (ys - h / 2.0) + pad
+    i0 = np.floor(pos).astype(np.intp)
+    f = pos - i0
+    n = w + 2 * pad + 2
+    prof = np.bincount(i0, wts * (1 - f), minlength=n) + np.bincount(i0 + 1, wts * f, minlength=n)
+    return prof[:n], pad
+
+
+def line_positions_px(
+    mask: np.ndarray, angle_deg: float, *, min_rel_height: float = 0.2, min_separation_px: float = 3.0
+) -> np.ndarray:
+    """x at the middle row of every line of a mask, sub-pixel, from :func:`sheared_projection` peaks.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray, shape (H, W)
+        Line coverage.
+    angle_deg : float
+        Angle of the lines from the vertical, degrees.
+    min_rel_height : float
+        Peaks below this fraction of the highest are ignored.
+    min_separation_px : float
+        Smallest distance between two lines, pixels.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        Positions, pixels, ascending.
+    """
+    prof, pad = sheared_projection(mask, angle_deg)
+    if prof.max() <= 0:
+        return np.zeros(0)
+    peaks, _ = find_peaks(prof, height=min_rel_height * prof.max(), distance=max(1.0, min_separation_px))
+    h = mask.shape[0]
+    slope = np.tan(np.deg2rad(angle_deg))
+    ys, xs = np.nonzero(mask)
+    wts = mask[ys, xs].astype(np.float64)
+    dy = ys - h / 2.0
+    xr = xs - slope * dy  # x at the middle row if the pixel lay on a line of the nominal angle
+    half = max(min_separation_px / 2.0, 1.0)
+    out = []
+    for pk in peaks:
+        # Refine by a weighted straight-line fit of the pixels near this peak: a line's own angle and
+        # partial (intermittent) segments would otherwise bias the position.
+        sel = np.abs(xr - (pk - pad)) <= half + 1.0
+        wt, yy, xx = wts[sel], dy[sel], xs[sel].astype(np.float64)
+        if np.ptp(yy) >= 2:
+            a = np.stack([np.ones_like(yy), yy], axis=1) * np.sqrt(wt)[:, None]
+            coef = np.linalg.lstsq(a, xx * np.sqrt(wt), rcond=None)[0]
+            out.append(float(coef[0]))
+        else:
+            out.append(float((xr[sel] * wt).sum() / wt.sum()))
+    return np.sort(np.array(out))
+
+
+def lateral_drift_px(masks: np.ndarray, angle_deg: float, *, max_jump_px: float = 5.0) -> np.ndarray:
+    """Frame-to-frame lateral movement of the lines of a ``T×H×W`` mask, pixels.
+
+    Each line of frame ``t + 1`` is matched with the nearest line of frame ``t`` within ``max_jump_px``
+    (lines born or dying are left unmatched).
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        ``|Δx|`` of every matched pair, pixels.
+    """
+    pos = [line_positions_px(m, angle_deg) for m in masks]
+    jumps: list[float] = []
+    for a, b in pairwise(pos):
+        if a.size == 0 or b.size == 0:
+            continue
+        d = np.abs(b[:, None] - a[None, :])
+        nearest = d.min(axis=1)
+        jumps.extend(float(v) for v in nearest[nearest <= max_jump_px])
+    return np.array(jumps)
+
+
+def line_width_px(mask: np.ndarray, angle_deg: float) -> float:
+    """Width of the line(s) in a mask: mass per unit length along the line, pixels.
+
+    For a raised-cosine (or any symmetric) cross-section this is the full width at half maximum; for
+    several lines it is their summed width. Rows without mask are not counted. ``nan`` if empty.
+    """
+    rows = mask.sum(axis=1, dtype=np.float64)
+    on = rows > 0
+    if not on.any():
+        return float("nan")
+    return float(rows[on].mean() * np.cos(np.deg2rad(angle_deg)))
+
+
+def line_contrast(before: np.ndarray, after: np.ndarray, mask: np.ndarray, *, threshold: float = 0.5) -> dict:
+    """Change of colour under a mask: mean ΔL*, ΔC*ab and CIEDE2000, sRGB images in [0, 1].
+
+    Parameters
+    ----------
+    before, after : numpy.ndarray, shape (H, W, 3) or (H, W)
+        The image without and with the defect.
+    mask : numpy.ndarray, shape (H, W)
+        Defect coverage; pixels with ``mask > threshold`` are measured.
+
+    Returns
+    -------
+    dict
+        ``{"dL": mean ΔL*, "dC": mean ΔC*ab, "dE00": mean ΔE2000, "n": pixel count}`` (nan when empty).
+        ``dL > 0``: the defect is bright.
+    """
+    from filmdegrade.colour import delta_e_2000, srgb_to_lab
+
+    sel = mask > threshold
+    if not sel.any():
+        return {"dL": float("nan"), "dC": float("nan"), "dE00": float("nan"), "n": 0}
+
+    def lab(img: np.ndarray) -> np.ndarray:
+        v = np.asarray(img, np.float32)[sel]
+        return srgb_to_lab(np.repeat(v.reshape(-1, 1), 3, 1) if v.ndim == 1 or v.shape[-1] == 1 else v)
+
+    a, b = lab(before), lab(after)
+    return {
+        "dL": float((b[:, 0] - a[:, 0]).mean()),
+        "dC": float((np.hypot(b[:, 1], b[:, 2]) - np.hypot(a[:, 1], a[:, 2])).mean()),
+        "dE00": float(delta_e_2000(a, b).mean()),
+        "n": int(sel.sum()),
+    }
+
+
+def mask_iou(a: np.ndarray, b: np.ndarray, *, threshold: float | None = None) -> float:
+    """Intersection over union of two masks: soft (``Σ min / Σ max``) or of ``mask > threshold``.
+
+    Returns ``nan`` when both are empty.
+    """
+    if threshold is not None:
+        a, b = a > threshold, b > threshold
+        union = np.logical_or(a, b).sum()
+        return float(np.logical_and(a, b).sum() / union) if union else float("nan")
+    union = np.maximum(a, b).sum(dtype=np.float64)
+    return float(np.minimum(a, b).sum(dtype=np.float64) / union) if union > 0 else float("nan")
+
+
+def temporal_iou(masks: np.ndarray, *, threshold: float | None = None) -> float:
+    """Pooled IoU of consecutive frames of a ``T×H×W`` mask: ``Σ_t |M_t ∩ M_t+1| / Σ_t |M_t ∪ M_t+1|``.
+
+    Soft (min/max) when ``threshold`` is ``None``. ``nan`` when every union is empty.
+    """
+    a, b = masks[:-1], masks[1:]
+    if threshold is not None:
+        a, b = a > threshold, b > threshold
+        inter = np.logical_and(a, b).sum(dtype=np.float64)
+        union = np.logical_or(a, b).sum(dtype=np.float64)
+    else:
+        inter = np.minimum(a, b).sum(dtype=np.float64)
+        union = np.maximum(a, b).sum(dtype=np.float64)
+    return float(inter / union) if union > 0 else float("nan")
+
+
+def detect_vertical_lines(
+    image: np.ndarray,
+    *,
+    max_angle_deg: float = 10.0,
+    filter_px: int = 15,
+    k_sigma: float = 4.0,
+    num_peaks: int = 5,
+    min_votes_frac: float = 0.3,
+) -> list[dict]:
+    """Find near-vertical line scratches in a (real) image.
+
+    The luminance is high-passed across rows (minus a horizontal median of ``filter_px`` pixels); pixels
+    more than ``k_sigma`` robust standard deviations from zero vote in a Hough transform.
+
+    Parameters
+    ----------
+    image : numpy.ndarray, shape (H, W) or (H, W, 3)
+        sRGB image, float in [0, 1] or uint8.
+    max_angle_deg : float
+        Largest angle from the vertical searched, degrees.
+    filter_px : int
+        Width of the horizontal median filter, pixels (wider than the scratches).
+    k_sigma : float
+        Detection threshold in robust standard deviations (1.4826 MAD).
+    num_peaks : int
+        Most lines returned.
+    min_votes_frac : float
+        A line needs votes from at least this fraction of the image height.
+
+    Returns
+    -------
+    list of dict
+        ``{"angle_deg", "x_centre_px", "polarity"}`` per line (polarity +1 bright, -1 dark), strongest first.
+    """
+    img = np.asarray(image, np.float32)
+    if img.dtype == np.uint8 or img.max() > 1.0:
+        img = img / 255.0
+    lum = img.mean(axis=-1) if img.ndim == 3 else img
+    hp = lum - median_filter(lum, size=(1, filter_px), mode="reflect")
+    sigma = 1.4826 * float(np.median(np.abs(hp))) + 1e-6
+    binary = np.abs(hp) > k_sigma * sigma
+    h = lum.shape[0]
+    peaks = hough_angles_deg(binary, max_angle_deg=max_angle_deg, resolution_deg=0.1, num_peaks=num_peaks)
+    out = []
+    ys = np.arange(h)
+    for ang, xc in peaks:
+        xs = np.rint(xc + np.tan(np.deg2rad(ang)) * (ys - h / 2.0)).astype(np.intp)
+        ok = (xs >= 0) & (xs < lum.shape[1])
+        votes = binary[ys[ok], xs[ok]]
+        if votes.sum() < min_votes_frac * h:
+            continue
+        pol = float(np.sign(hp[ys[ok], xs[ok]][votes].mean()))
+        out.append({"angle_deg": ang, "x_centre_px": xc, "polarity": int(pol)})
+    return out
