@@ -122,7 +122,9 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     out = Path(args.output)
     is_video_out = out.suffix.lower() in VIDEO_OUT
     if out.suffix.lower() not in (".png", *VIDEO_OUT):
-        raise UsageError(f"output must end in .png (image) or {', '.join(VIDEO_OUT)} (video), got {out.name!r}")
+        raise UsageError(
+            f"output must end in .png (image) or {', '.join(VIDEO_OUT)} (video), got {out.name!r}"
+        )
     if args.max_frames is not None and args.max_frames < 1:
         raise UsageError(f"--max-frames must be >= 1, got {args.max_frames}")
     limit = args.max_frames if kind != "image" else 1
@@ -197,7 +199,9 @@ def _add_pairs(p: argparse.ArgumentParser) -> None:
     _add_pipeline_args(p)
     p.add_argument("--n", type=int, required=True, help="number of samples (all shards together)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: %(default)s)")
-    p.add_argument("--shard", default="0/1", metavar="i/n", help="write indices ≡ i mod n (default: %(default)s)")
+    p.add_argument(
+        "--shard", default="0/1", metavar="i/n", help="write indices ≡ i mod n (default: %(default)s)"
+    )
     p.add_argument("--resume", action="store_true", help="skip samples whose files all exist")
     p.add_argument("--clip-len", type=int, default=None, metavar="T", help="degrade clips of T frames")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -230,7 +234,9 @@ def _add_measure(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="IN", help="image file, folder of frames or video")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument(
-        "--medium", metavar="M", help="medium hint for physical units (super8, 16mm, 35mm, vhs, ... or a preset)"
+        "--medium",
+        metavar="M",
+        help="medium hint for physical units (super8, 16mm, 35mm, vhs, ... or a preset)",
     )
     p.add_argument("--max-frames", type=int, default=None, help="read at most this many frames")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -238,8 +244,10 @@ def _add_measure(p: argparse.ArgumentParser) -> None:
 
 # --- calibrate --------------------------------------------------------------------------------------------
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from filmdegrade.calibrate import calibrate, format_fit
+    from filmdegrade.calibrate import calibrate, format_fit, preset_for_hint
     from filmdegrade.io import read_frames
+
+    preset_for_hint(args.medium)  # fail on a bad hint before the (slow) reading
 
     if args.max_frames is not None and args.max_frames < 1:
         raise UsageError(f"--max-frames must be >= 1, got {args.max_frames}")
@@ -257,7 +265,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 def _add_calibrate(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="IN", help="frames of your scans: image, folder of frames or video")
     p.add_argument(
-        "--medium", required=True, metavar="M", help="what the footage is: super8, 16mm, 35mm, vhs, ... or a preset"
+        "--medium",
+        required=True,
+        metavar="M",
+        help="what the footage is: super8, 16mm, 35mm, vhs, ... or a preset",
     )
     p.add_argument("-o", "--output", required=True, metavar="YAML", help="preset file to write")
     p.add_argument("--seed", type=int, default=0, help="seed of the re-simulation (default: %(default)s)")
@@ -277,9 +288,17 @@ def _add_presets(p: argparse.ArgumentParser) -> None:
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., int]]] = {}
 COMMANDS["demo"] = ("degrade a bundled image with every preset (grid PNG + MP4 clip)", _add_demo, _cmd_demo)
-COMMANDS["preview"] = ("degrade one image or video with a preset or pipeline YAML", _add_preview, _cmd_preview)
+COMMANDS["preview"] = (
+    "degrade one image or video with a preset or pipeline YAML",
+    _add_preview,
+    _cmd_preview,
+)
 COMMANDS["pairs"] = ("write LQ/GT training pairs with masks and replay records", _add_pairs, _cmd_pairs)
-COMMANDS["measure"] = ("print the degradation statistics of a frame, folder or video", _add_measure, _cmd_measure)
+COMMANDS["measure"] = (
+    "print the degradation statistics of a frame, folder or video",
+    _add_measure,
+    _cmd_measure,
+)
 COMMANDS["calibrate"] = ("fit a preset to your own scans and report the fit", _add_calibrate, _cmd_calibrate)
 COMMANDS["presets"] = ("list the bundled presets, or show one", _add_presets, _cmd_presets)
 

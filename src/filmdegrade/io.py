@@ -99,6 +99,19 @@ def list_frame_files(folder: PathLike) -> list[Path]:
     return sorted(files, key=_natural_key)
 
 
+def _quiet_imdecode(data: np.ndarray) -> np.ndarray | None:
+    # OpenCV logs its own warnings for a broken file on stderr; our error says it in one line instead.
+    log = getattr(getattr(cv2, "utils", None), "logging", None)
+    old = log.getLogLevel() if log is not None else None
+    if log is not None:
+        log.setLogLevel(log.LOG_LEVEL_SILENT)
+    try:
+        return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    finally:
+        if log is not None:
+            log.setLogLevel(old)
+
+
 def read_image(path: PathLike) -> np.ndarray:
     """Read one image file as ``H×W×C`` (``C`` = 1 for greyscale, 3 for RGB).
 
@@ -123,7 +136,7 @@ def read_image(path: PathLike) -> np.ndarray:
     if not p.is_file():
         raise FileNotFoundError(f"no such image file: {p}")
     data = np.fromfile(p, dtype=np.uint8)
-    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    img = _quiet_imdecode(data) if data.size else None
     if img is None:
         raise FootageError(f"{p}: cannot decode the image (corrupt or unsupported format)")
     if img.ndim == 3 and img.shape[2] == 4:
@@ -260,7 +273,8 @@ def read_frames(
 
     frames: list[np.ndarray] = []
     frame_iter = iter_frames(path, start=start, max_frames=max_frames)
-    for f in tqdm(frame_iter, desc="reading", disable=not progress):
+    # delay: no bar (and no stray stderr lines before an error) for quick reads.
+    for f in tqdm(frame_iter, desc="reading", disable=not progress, delay=0.5):
         if frames and f.shape != frames[0].shape:
             raise FootageError(
                 f"{path}: frame {start + len(frames)} has shape {f.shape}, the first frame {frames[0].shape}"

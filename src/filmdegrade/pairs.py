@@ -70,7 +70,9 @@ class FrameSource:
     def __init__(self, path: str | os.PathLike[str], clip_len: int | None = None) -> None:
         self.path = Path(path)
         self.kind = footage_kind(self.path)
-        if clip_len is not None and (isinstance(clip_len, bool) or not isinstance(clip_len, int) or clip_len < 1):
+        if clip_len is not None and (
+            isinstance(clip_len, bool) or not isinstance(clip_len, int) or clip_len < 1
+        ):
             raise ValueError(f"clip_len must be a positive int, got {clip_len!r}")
         self.clip_len = clip_len
         self._files = list_frame_files(self.path) if self.kind == "folder" else [self.path]
@@ -220,9 +222,7 @@ def _remove_stale_temporaries(out: Path, mine: set[int]) -> None:
                 (Path(root) / name).unlink(missing_ok=True)
 
 
-def _iter_results(
-    todo: list[int], job: _Job, workers: int
-) -> Iterator[int]:
+def _iter_results(todo: list[int], job: _Job, workers: int) -> Iterator[int]:
     if workers <= 1 or len(todo) <= 1:
         _init_worker(job)
         for i in todo:
@@ -311,12 +311,16 @@ def write_pairs(
     skipped: list[int] = []
     if resume:
         _remove_stale_temporaries(out, set(mine))
-        done = {i for i in mine if all(f.exists() for f in sample_files(out, i, pipeline.mask_names, clip_len))}
+        done = {
+            i for i in mine if all(f.exists() for f in sample_files(out, i, pipeline.mask_names, clip_len))
+        }
         skipped = [i for i in mine if i in done]
         mine = [i for i in mine if i not in done]
     job = _Job(pipeline.to_dict(), str(src.path), clip_len, str(out))
     written: list[int] = []
-    bar = tqdm(total=len(mine), desc=f"pairs {k}/{m}" if m > 1 else "pairs", unit="sample", disable=not progress)
+    bar = tqdm(
+        total=len(mine), desc=f"pairs {k}/{m}" if m > 1 else "pairs", unit="sample", disable=not progress
+    )
     with bar:
         for i in _iter_results(mine, job, workers):
             written.append(i)

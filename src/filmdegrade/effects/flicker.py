@@ -51,6 +51,8 @@ _SRGB_GAMMA = 2.4
 _GRID_W = 8
 _GRID_STEP = 0.4
 _KEY_STEP = 8
+# Floats per band of rows processed at once: the band and its scratch buffers stay in the CPU cache.
+_BAND_FLOATS = 1 << 16
 
 
 def ar1_series(z: np.ndarray, sigma: float, phi: float) -> np.ndarray:
@@ -131,40 +133,89 @@ def apply_density_offset(
         ``enc(g · dec(frame))`` in [0, 1] (brightened highlights clip at 1, like transmittance at the
         film base), to within the error bounds in the module docstring.
     """
+    frame = np.asarray(frame, dtype=np.float32)
     if out is None:
         out = np.empty_like(frame)
-    if frame.ndim == 3 and frame.shape[-1] == 1:
-        # OpenCV returns single-channel results as 2-D: work on 2-D views, fill the caller's buffer.
-        sq = [None if a is None else a.reshape(a.shape[:2]) for a in (frame, gain, gain_s, out)]
-        apply_density_offset(sq[0], delta_density, gain=sq[1], gain_s=sq[2], out=sq[3])
-        return out
-    if delta_density is not None:
-        g = float(10.0 ** -float(delta_density))
-        s = float(g ** (1.0 / _SRGB_GAMMA))
-        # Toe branch g x, power branch s x + 0.055 (s - 1); the median with x is max (g < 1) or min.
-        np.multiply(frame, np.float32(g), out=out)
-        p = cv2.addWeighted(frame, s, frame, 0.0, _SRGB_A * (s - 1.0))
-        if g <= 1.0:
-            np.maximum(out, p, out=out)
-        else:
-            np.minimum(out, p, out=out)
-            np.minimum(out, np.float32(1.0), out=out)
-        return out
-    if gain is None or gain_s is None:
+    if delta_density is None and (gain is None or gain_s is None):
         raise ValueError("give delta_density, or both gain and gain_s")
-    cv2.multiply(frame, gain, dst=out)  # toe branch
+    h = frame.shape[0]
+    n = frame.size // max(h, 1)
+    x2, o2 = frame.reshape(h, n), out.reshape(h, n)
+    g2 = None if gain is None else np.ascontiguousarray(gain, dtype=np.float32).reshape(h, n)
+    s2 = None if gain_s is None else np.ascontiguousarray(gain_s, dtype=np.float32).reshape(h, n)
+    rows = min(h, max(_BAND_FLOATS // max(n, 1), 1))
+    scratch = np.empty((2, rows, n), np.float32)
+    for r0 in range(0, h, rows):
+        r1 = min(r0 + rows, h)
+        if delta_density is not None:
+            _offset_uniform(x2[r0:r1], float(delta_density), o2[r0:r1], scratch[0, : r1 - r0])
+        else:
+            _offset_field(x2[r0:r1], g2[r0:r1], s2[r0:r1], o2[r0:r1], scratch[:, : r1 - r0])  # type: ignore[index]
+    return out
+
+
+def _offset_uniform(x: np.ndarray, delta: float, out: np.ndarray, p: np.ndarray) -> None:
+    """Uniform density offset on a 2-D band ``x`` into ``out`` (``p`` is scratch of the same shape)."""
+    g = float(10.0**-delta)
+    s = float(g ** (1.0 / _SRGB_GAMMA))
+    # Toe branch g x, power branch s x + 0.055 (s - 1); the median with x is max (g < 1) or min.
+    np.multiply(x, np.float32(g), out=out)
+    cv2.addWeighted(x, s, x, 0.0, _SRGB_A * (s - 1.0), dst=p)
+    if g <= 1.0:
+        np.maximum(out, p, out=out)
+    else:
+        np.minimum(out, p, out=out)
+        np.minimum(out, np.float32(1.0), out=out)
+
+
+def _offset_field(x: np.ndarray, g: np.ndarray, s: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
+    """Per-pixel density offset on a 2-D band (gains ``g``, ``s`` of the same shape); ``scratch``: 2 bands."""
+    p, lo = scratch[0], scratch[1]
+    cv2.multiply(x, g, dst=out)  # toe branch
     # numpy for the scalar steps: cv2.add/subtract with a Python scalar touch only the first channel.
-    p = np.add(frame, np.float32(_SRGB_A))
-    cv2.multiply(p, gain_s, dst=p)
+    np.add(x, np.float32(_SRGB_A), out=p)
+    cv2.multiply(p, s, dst=p)
     np.subtract(p, np.float32(_SRGB_A), out=p)  # power branch
     # median(toe, power, x): picks the toe below the branches' crossing and the power segment above it,
     # for darkening and brightening pixels alike (x lies outside [toe, power] on the unchanged side).
-    lo = np.minimum(out, p)
+    np.minimum(out, p, out=lo)
     np.maximum(out, p, out=out)
-    np.minimum(out, frame, out=out)
+    np.minimum(out, x, out=out)
     np.maximum(out, lo, out=out)
     np.minimum(out, np.float32(1.0), out=out)
-    return out
+
+
+class _RowUpsampler:
+    """Bilinear upsampling of a small ``hs×ws(×C)`` image to ``h×w(×C)``, delivered a band of rows at a time.
+
+    Same sampling as ``cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)`` (pixel centres
+    aligned, edges clamped; equal to it to float32 rounding), done separably: a band's rows are
+    interpolated on the small width, then ``cv2.resize`` widens them (height unchanged, so rows are copied
+    exactly). The full-size result never exists in memory: bands stay in the CPU cache.
+    """
+
+    def __init__(self, small: np.ndarray, h: int, w: int) -> None:
+        hs, ws = small.shape[:2]
+        self.c = small.shape[2] if small.ndim == 3 else 1
+        self.w = w
+        self.base = np.ascontiguousarray(small, dtype=np.float32).reshape(hs, ws * self.c)
+        self.diff = np.diff(self.base, axis=0, append=self.base[-1:])  # row i+1 - row i (0 on the last)
+        sy = np.clip((np.arange(h) + 0.5) * (hs / h) - 0.5, 0.0, hs - 1)
+        self.i0 = np.floor(sy).astype(np.intp)
+        self.frac = (sy - self.i0).astype(np.float32)[:, None]
+
+    def band(self, r0: int, r1: int, dst: np.ndarray) -> np.ndarray:
+        """Rows ``r0:r1`` of the upsampled image into ``dst``, a C-contiguous ``(r1 - r0)×(w C)`` float32."""
+        idx = self.i0[r0:r1]
+        rows = self.diff[idx]
+        rows *= self.frac[r0:r1]
+        rows += self.base[idx]
+        n = r1 - r0
+        ws = rows.shape[1] // self.c
+        src = rows.reshape(n, ws, self.c) if self.c > 1 else rows
+        dshape = (n, self.w, self.c) if self.c > 1 else (n, self.w)
+        cv2.resize(src, (self.w, n), dst=dst.reshape(dshape), interpolation=cv2.INTER_LINEAR)
+        return dst
 
 
 def uneven_density_grids(
@@ -212,12 +263,17 @@ def uneven_density_grids(
     return (grids * scale).astype(np.float32)
 
 
-def _upsample_grid(grid: np.ndarray, h: int, w: int) -> np.ndarray:
-    """Smooth bicubic upsampling of a small ``gh×gw(×C)`` grid to ``h×w(×C)`` (cubic to a coarse
-    intermediate, then bilinear: smooth, and cheap at full size)."""
+def _mid_grid(grid: np.ndarray, h: int, w: int) -> np.ndarray:
+    """First step of the smooth upsampling of a small ``gh×gw(×C)`` grid to ``h×w(×C)``: bicubic to a
+    coarse intermediate (at most 64 wide); a bilinear step (:class:`_RowUpsampler`) then reaches full size
+    cheaply."""
     mid_w, mid_h = min(w, 64), min(h, max(2, round(64 * h / max(w, 1))))
-    mid = cv2.resize(grid, (mid_w, mid_h), interpolation=cv2.INTER_CUBIC)
-    return cv2.resize(mid, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(grid, (mid_w, mid_h), interpolation=cv2.INTER_CUBIC)
+
+
+def _upsample_grid(grid: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Smooth bicubic-then-bilinear upsampling of a small ``gh×gw(×C)`` grid to ``h×w(×C)`` (whole frame)."""
+    return cv2.resize(_mid_grid(grid, h, w), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 @dataclass(frozen=True)
@@ -302,17 +358,24 @@ class Flicker(Transform):
         """Apply the per-frame density offsets (pure)."""
         t, h, w, c = frames.shape
         out = np.empty_like(frames)
+        if params.uneven_grid is None:
+            for i in range(t):
+                apply_density_offset(frames[i], float(params.delta_density[i]), out=out[i])
+            return out, {}
+        # Uneven field: gains on the grid, smoothly upsampled a band of rows at a time (g and s interpolate
+        # smoothly between the nodes); full-size gain maps would cost more memory traffic than the kernel.
+        n = w * c
+        rows = min(h, max(_BAND_FLOATS // n, 1))
+        bufs = np.empty((4, rows, n), np.float32)
         for i in range(t):
-            d = float(params.delta_density[i])
-            if params.uneven_grid is None:
-                apply_density_offset(frames[i], d, out=out[i])
-                continue
-            # Gains on the grid, then upsampled: g and s interpolate smoothly between the nodes.
-            g_grid, s_grid = density_gains(params.uneven_grid[i] + np.float32(d))
-            if c > 1:
-                g_grid = np.repeat(g_grid[..., None], c, axis=-1)
-                s_grid = np.repeat(s_grid[..., None], c, axis=-1)
-            g = _upsample_grid(g_grid, h, w).reshape(h, w, c)
-            s = _upsample_grid(s_grid, h, w).reshape(h, w, c)
-            apply_density_offset(frames[i], gain=g, gain_s=s, out=out[i])
+            g_grid, s_grid = density_gains(params.uneven_grid[i] + np.float32(params.delta_density[i]))
+            if c > 1:  # repeat channels on the small intermediate grid, not at full size
+                g_grid, s_grid = (np.repeat(a[..., None], c, axis=-1) for a in (g_grid, s_grid))
+            ups = [_RowUpsampler(_mid_grid(a, h, w), h, w) for a in (g_grid, s_grid)]
+            x2, o2 = frames[i].reshape(h, n), out[i].reshape(h, n)
+            for r0 in range(0, h, rows):
+                r1 = min(r0 + rows, h)
+                b = bufs[:, : r1 - r0]
+                g, s = ups[0].band(r0, r1, b[0]), ups[1].band(r0, r1, b[1])
+                _offset_field(x2[r0:r1], g, s, o2[r0:r1], b[2:])
         return out, {}

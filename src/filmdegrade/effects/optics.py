@@ -45,6 +45,10 @@ _LIN_SCALE = (1.0 + _SRGB_A) ** _SRGB_GAMMA
 _LUMA_709 = np.array([0.2126, 0.7152, 0.0722], np.float32)
 # The halation blur runs on a copy downsampled (by halving) until its sigma is at most twice this, pixels.
 _HALATION_SMALL_SIGMA_PX = 3.0
+# Floats per band of rows: a band and its scratch buffers (about 4 of them) stay in a 2 MiB L2 cache, so
+# the ~10 elementwise passes cost compute, not memory traffic (measured 2-3x faster than whole frames).
+_BAND_FLOATS = 1 << 17
+_LN2 = math.log(2.0)
 
 
 def vignette_log2_gain(height: int, width: int, stops: float) -> np.ndarray:
@@ -117,7 +121,40 @@ def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float, weights: 
     if var > 0.0:
         s = math.sqrt(var)
         src = cv2.GaussianBlur(src, (_gauss_ksize(s), _gauss_ksize(s)), s, borderType=cv2.BORDER_REFLECT_101)
-    return src[..., None] * weights.astype(np.float32)
+    # One channel → C weighted channels in one cv2 pass (numpy broadcasting over a last axis of 3 is slow).
+    glow = cv2.transform(src[..., None], weights.astype(np.float32).reshape(c, 1))
+    return glow.reshape(*src.shape, c)
+
+
+class _RowUpsampler:
+    """Bilinear upsampling of a small ``hs×ws×C`` image to ``h×w×C``, delivered a band of rows at a time.
+
+    Same sampling as ``cv2.resize(..., INTER_LINEAR)`` (pixel centres aligned, edges clamped), separably:
+    the rows of a band are interpolated on the small width, then ``cv2.resize`` widens them (its height
+    unchanged, so rows are copied exactly); the full-size result never exists in memory.
+    """
+
+    def __init__(self, small: np.ndarray, h: int, w: int) -> None:
+        hs, ws = small.shape[:2]
+        self.c = small.shape[2] if small.ndim == 3 else 1
+        self.w = w
+        self.base = small.reshape(hs, ws * self.c)
+        self.diff = np.diff(self.base, axis=0, append=self.base[-1:])  # row i+1 - row i (0 on the last)
+        sy = np.clip((np.arange(h) + 0.5) * (hs / h) - 0.5, 0.0, hs - 1)
+        self.i0 = np.floor(sy).astype(np.intp)
+        self.frac = (sy - self.i0).astype(np.float32)[:, None]
+
+    def band(self, r0: int, r1: int, dst: np.ndarray) -> np.ndarray:
+        """Rows ``r0:r1`` of the upsampled image into ``dst`` (``(r1 - r0)×(w C)`` float32)."""
+        idx = self.i0[r0:r1]
+        rows = self.diff[idx]
+        rows *= self.frac[r0:r1]
+        rows += self.base[idx]
+        ws = rows.shape[1] // self.c
+        src = rows.reshape(r1 - r0, ws, self.c) if self.c > 1 else rows
+        dsh = (r1 - r0, self.w, self.c) if self.c > 1 else (r1 - r0, self.w)
+        cv2.resize(src, (self.w, r1 - r0), dst=dst.reshape(dsh), interpolation=cv2.INTER_LINEAR)
+        return dst
 
 
 def apply_optics(
@@ -159,44 +196,90 @@ def apply_optics(
     Returns
     -------
     numpy.ndarray, float32, shape (H, W, C), in [0, 1]
+
+    Notes
+    -----
+    The frame is processed in bands of rows that stay in the CPU cache, each decoded with a margin of
+    the PSF's radius so that the blur sees the same neighbours as on the whole frame; the only full-size
+    arrays are ``frame`` and ``out``. With halation, ``out`` first holds the blurred linear light, the
+    glow is computed from it, and a second sweep adds the glow and encodes.
     """
+    frame = np.ascontiguousarray(frame, dtype=np.float32)
     h, w, c = frame.shape
-    # Decode: a = (x + 0.055)^2.4 (times the vignette gain, added in the log domain for free).
-    a = np.add(frame, np.float32(_SRGB_A))
-    np.log2(a, out=a)
+    if out is None:
+        out = np.empty_like(frame)
+    lv = None
     if log2_vignette is not None:
-        lv = log2_vignette if log2_vignette.shape[-1] == c else np.broadcast_to(log2_vignette, a.shape)
-        if lv.shape == a.shape and lv.flags.c_contiguous:
-            cv2.addWeighted(a, _SRGB_GAMMA, lv, 1.0, 0.0, dst=a)
-        else:
-            a *= np.float32(_SRGB_GAMMA)
-            a += lv
-    else:
-        a *= np.float32(_SRGB_GAMMA)
-    np.exp2(a, out=a)
-    # Lens/printer PSF.
+        lv = log2_vignette if log2_vignette.shape[-1] == c else np.broadcast_to(log2_vignette, frame.shape)
+        lv = np.ascontiguousarray(lv, dtype=np.float32).reshape(h, w * c) * np.float32(_LN2)
+    ker = None
+    halo = 0
     if blur_sigma_px > 0.0:
         if psf == "gaussian":
-            k = _gauss_ksize(blur_sigma_px)
-            b = cv2.GaussianBlur(a, (k, k), blur_sigma_px, borderType=cv2.BORDER_REFLECT_101)
+            ksize = _gauss_ksize(blur_sigma_px)
         else:
-            b = cv2.filter2D(a, -1, disc_kernel(blur_sigma_px), borderType=cv2.BORDER_REFLECT_101)
-        a = b.reshape(h, w, c)
-    # Halation: glow from the blurred highlights, upsampled and added.
-    if halation > 0.0 and halation_sigma_px > 0.0:
-        weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
-        glow = _halation_glow(a, halation_sigma_px, halation_threshold * _LIN_SCALE, weights)
-        glow = cv2.resize(glow, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, c)
-        a += glow
-    # Encode: 1.055 * (a / 1.055^2.4)^(1/2.4) - 0.055 = a^(1/2.4) - 0.055, clipped to [0, 1].
-    np.log2(a, out=a)
-    a *= np.float32(1.0 / _SRGB_GAMMA)
-    np.exp2(a, out=a)
-    if out is None:
-        out = a
-    np.subtract(a, np.float32(_SRGB_A), out=out)
-    np.clip(out, np.float32(0.0), np.float32(1.0), out=out)
+            ker = disc_kernel(blur_sigma_px)
+            ksize = ker.shape[0]
+        halo = ksize // 2
+    glow_on = halation > 0.0 and halation_sigma_px > 0.0
+    rows = min(h, max(_BAND_FLOATS // (w * c), 2 * halo, 8))
+    src2 = frame.reshape(h, w * c)
+    out2 = out.reshape(h, w * c)
+    buf = np.empty((min(h, rows + 2 * halo), w * c), np.float32)
+    blurred = np.empty_like(buf)
+    shape3 = (w, c) if c > 1 else (w,)
+
+    # Sweep 1: decode a = (x + 0.055)^2.4 (times the vignette gain, added in the log domain), blur.
+    # cv2.log/exp: ~20 % faster than numpy's log2/exp2 here, relative error < 1e-6.
+    for r0 in range(0, h, rows):
+        r1 = min(r0 + rows, h)
+        a0, a1 = max(r0 - halo, 0), min(r1 + halo, h)
+        a = buf[: a1 - a0]
+        np.add(src2[a0:a1], np.float32(_SRGB_A), out=a)
+        cv2.log(a, dst=a)
+        if lv is not None:
+            cv2.addWeighted(a, _SRGB_GAMMA, lv[a0:a1], 1.0, 0.0, dst=a)
+        else:
+            a *= np.float32(_SRGB_GAMMA)
+        cv2.exp(a, dst=a)
+        band = a[r0 - a0 : r1 - a0]
+        if halo:
+            # Rows outside [r0, r1) are only context: cv2 reflects at the band's edge, which is the frame's
+            # edge where the band touches it, as on the whole frame.
+            a3, b3 = a.reshape(a1 - a0, *shape3), blurred[: a1 - a0].reshape(a1 - a0, *shape3)
+            if ker is None:
+                cv2.GaussianBlur(a3, (ksize, ksize), blur_sigma_px, dst=b3, borderType=cv2.BORDER_REFLECT_101)
+            else:
+                cv2.filter2D(a3, -1, ker, dst=b3, borderType=cv2.BORDER_REFLECT_101)
+            band = blurred[r0 - a0 : r1 - a0]
+        if glow_on:
+            out2[r0:r1] = band
+        else:
+            _encode(band, out2[r0:r1])
+    if not glow_on:
+        return out
+
+    # Halation: glow from the blurred highlights (small), then sweep 2 adds it and encodes.
+    weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
+    glow = _halation_glow(out, halation_sigma_px, halation_threshold * _LIN_SCALE, weights)
+    up = _RowUpsampler(glow, h, w)
+    tmp = buf[:rows]
+    for r0 in range(0, h, rows):
+        r1 = min(r0 + rows, h)
+        band = out2[r0:r1]
+        band += up.band(r0, r1, tmp[: r1 - r0])
+        _encode(band, band)
     return out
+
+
+def _encode(a: np.ndarray, dst: np.ndarray) -> None:
+    """sRGB from scaled linear light: ``1.055 (a / 1.055^2.4)^(1/2.4) - 0.055 = a^(1/2.4) - 0.055``,
+    clipped to [0, 1]; ``a`` is clobbered (``dst`` may be ``a``)."""
+    cv2.log(a, dst=a)
+    a *= np.float32(1.0 / _SRGB_GAMMA)
+    cv2.exp(a, dst=a)
+    np.subtract(a, np.float32(_SRGB_A), out=dst)
+    np.clip(dst, np.float32(0.0), np.float32(1.0), out=dst)
 
 
 @dataclass(frozen=True)

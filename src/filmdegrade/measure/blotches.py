@@ -68,10 +68,14 @@ def _median_smooth_flow(flow: np.ndarray, size: int) -> np.ndarray:
 
 def _match_brightness(ref: np.ndarray, other: np.ndarray, sigma: float) -> np.ndarray:
     # Flicker changes a whole frame's brightness, which would otherwise look like a spike everywhere.
-    # A wide Gaussian of the difference follows flicker (and slow vignetting changes) but hardly
-    # moves for a small blotch: a 5 px speck changes it by < 1 % of its own contrast at sigma = 15.
-    diff = cv2.GaussianBlur(ref - other, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
-    return other + diff
+    # The local offset is a median of the difference on a coarse grid (cells of ~sigma/2 px), so a
+    # large bright speck does not leak into its surroundings as a Gaussian of the difference would.
+    h, w = ref.shape
+    cell = max(2, round(sigma / 2))
+    small = cv2.resize(ref - other, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA)
+    if min(small.shape) >= 5:
+        small = cv2.medianBlur(np.ascontiguousarray(small, np.float32), 5)
+    return other + cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def duplicate_frames(frames: np.ndarray, *, tol: float = 1.5 / 255.0) -> np.ndarray:

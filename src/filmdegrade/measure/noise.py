@@ -3,7 +3,8 @@
 All values are in grey levels of the frame as stored (scale 1: [0, 1]), not in density: the density-domain
 statistics (σ_D, RMS granularity at an aperture) are in :mod:`filmdegrade.measure.granularity`. Flat
 regions come from :func:`filmdegrade.measure.regions.find_flat_regions`; each block's least-squares plane
-is removed first so that shading does not count as noise.
+is removed first so that shading does not count as noise. The noise's correlation length and power
+spectrum come from :mod:`filmdegrade.measure.granularity` applied to :func:`flat_residuals`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,7 @@ import numpy as np
 from filmdegrade.io import to_grey_float
 from filmdegrade.measure.regions import FlatRegions, block_patches, detrend_patches, find_flat_regions
 
-__all__ = [
-    "NoiseCurve",
-    "autocorrelation",
-    "correlation_length",
-    "flat_residuals",
-    "noise_sigma",
-    "noise_vs_intensity",
-    "radial_profile",
-]
+__all__ = ["NoiseCurve", "flat_residuals", "noise_sigma", "noise_vs_intensity"]
 
 
 def _frames_of(x: np.ndarray) -> np.ndarray:
@@ -140,77 +133,3 @@ def noise_vs_intensity(
     count = np.bincount(which, minlength=nb)[:nb] if len(res) else np.zeros(nb, int)
     sigma = np.array([np.median(sig[which == b]) if count[b] else np.nan for b in range(nb)])
     return NoiseCurve(intensity=(edges[:-1] + edges[1:]) / 2, sigma=sigma, count=count)
-
-
-def autocorrelation(patches: np.ndarray, *, max_lag: int = 8) -> np.ndarray:
-    """Mean normalised 2-D autocorrelation of zero-mean patches, lags ``-max_lag..max_lag``.
-
-    Parameters
-    ----------
-    patches : numpy.ndarray, shape (N, h, w)
-        Zero-mean (detrended) noise patches.
-    max_lag : int
-        Largest lag returned, pixels.
-
-    Returns
-    -------
-    numpy.ndarray, float64, shape (2·max_lag + 1, 2·max_lag + 1)
-        Autocorrelation coefficient (1 at the centre); unbiased (each lag divided by its overlap count).
-    """
-    p = np.asarray(patches, dtype=np.float64)
-    if p.ndim != 3 or not len(p):
-        raise ValueError(f"patches must be a non-empty N×h×w array, got shape {p.shape}")
-    _n, h, w = p.shape
-    if max_lag >= min(h, w):
-        raise ValueError(f"max_lag must be < the patch side, got {max_lag} for {h}×{w}")
-    fh, fw = 2 * h, 2 * w  # zero padding: linear, not circular, correlation
-    spec = np.fft.rfft2(p, s=(fh, fw))
-    acf = np.fft.irfft2((spec * spec.conj()).real.mean(axis=0), s=(fh, fw))
-    ones = np.fft.rfft2(np.ones((h, w)), s=(fh, fw))
-    overlap = np.fft.irfft2((ones * ones.conj()).real, s=(fh, fw))
-    acf = np.fft.fftshift(acf / np.maximum(overlap, 1.0))
-    cy, cx = fh // 2, fw // 2
-    acf = acf[cy - max_lag : cy + max_lag + 1, cx - max_lag : cx + max_lag + 1]
-    return acf / acf[max_lag, max_lag] if acf[max_lag, max_lag] > 0 else acf
-
-
-def radial_profile(acf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Radial mean of a centred 2-D function: integer radii (pixels) and the mean at each radius."""
-    m = acf.shape[0] // 2
-    yy, xx = np.mgrid[-m : m + 1, -m : m + 1]
-    r = np.rint(np.hypot(yy, xx)).astype(int)
-    ok = r <= m
-    sums = np.bincount(r[ok], weights=acf[ok])
-    counts = np.bincount(r[ok])
-    return np.arange(len(sums), dtype=float), sums / np.maximum(counts, 1)
-
-
-def correlation_length(patches: np.ndarray, *, level: float = float(np.exp(-1.0)), max_lag: int = 8) -> float:
-    """Distance at which the noise autocorrelation falls to ``level`` (1/e by default), pixels.
-
-    Parameters
-    ----------
-    patches : numpy.ndarray, shape (N, h, w)
-        Zero-mean noise patches, e.g. the residuals from :func:`flat_residuals`.
-    level : float
-        Autocorrelation level defining the length, in (0, 1).
-    max_lag : int
-        Largest lag considered, pixels; the result is capped there.
-
-    Returns
-    -------
-    float
-        Correlation length, pixels (linear interpolation of the radial profile); ``nan`` for no patches.
-        White noise gives < 1 px; Gaussian-filtered white noise with kernel σ gives ≈ 2σ.
-    """
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
-    if not len(patches):
-        return float("nan")
-    r, prof = radial_profile(autocorrelation(patches, max_lag=max_lag))
-    below = np.flatnonzero(prof < level)
-    if not below.size:
-        return float(max_lag)
-    i = int(below[0])
-    # Linear interpolation between the last radius above the level and the first below it.
-    return float(r[i - 1] + (prof[i - 1] - level) / (prof[i - 1] - prof[i]) * (r[i] - r[i - 1]))
