@@ -59,6 +59,7 @@ import filmdegrade  # noqa: E402
 from filmdegrade import FilmPipeline, Medium  # noqa: E402
 from filmdegrade._io import atomic_write_text  # noqa: E402
 from filmdegrade.effects.base import ClipContext  # noqa: E402
+from filmdegrade.random import transform_rng  # noqa: E402
 
 SCHEMA = 1
 HERE = Path(__file__).resolve().parent
@@ -161,12 +162,25 @@ def _pipe_case(group: str, name: str, pipe: FilmPipeline, dtype: str, sizes: tup
     return Case(group, name, f"pipeline {dtype}", dtype, sizes, make)
 
 
-def _apply_case(name: str, transform: filmdegrade.Transform, medium: Medium, sizes: tuple[str, ...]) -> Case:
+def pipeline_params(pipe: FilmPipeline, clip: np.ndarray) -> Any:
+    """The parameters ``pipe(clip, index=0)`` draws for its first transform, without running it.
+
+    Mirrors ``FilmPipeline._run`` (one draw for the ``p`` decision, then ``sample_params``) so that
+    "apply only" times exactly the draw the pipeline row times; ``tests/test_benchmarks.py`` checks this
+    against the pipeline's record.
+    """
+    node = pipe.transforms[0]
+    t, h, w, c = clip.shape
+    ctx = ClipContext(n_frames=t, height=h, width=w, channels=c, medium=pipe.medium)
+    rng = transform_rng(pipe.seed, 0, 0, pipe._stream_ids()["0"], node.name)
+    rng.random()
+    return node.sample_params(rng, ctx)
+
+
+def _apply_case(name: str, pipe: FilmPipeline, sizes: tuple[str, ...]) -> Case:
     def make(clip: np.ndarray) -> Callable[[], Any]:
-        t, h, w, c = clip.shape
-        ctx = ClipContext(n_frames=t, height=h, width=w, channels=c, medium=medium)
-        params = transform.sample_params(np.random.default_rng(0), ctx)
-        return lambda: transform.apply(clip, params)
+        params = pipeline_params(pipe, clip)
+        return lambda: pipe.transforms[0].apply(clip, params)
 
     return Case("effect", name, "apply only", "float32", sizes, make)
 
@@ -187,7 +201,7 @@ def build_cases(s: Settings) -> list[Case]:
         cases += [
             _pipe_case("effect", name, pipe, "float32", sizes),
             _pipe_case("effect", name, pipe, "uint8", sizes),
-            _apply_case(name, cls(), medium, sizes),
+            _apply_case(name, pipe, sizes),
         ]
     for name in filmdegrade.list_presets():
         pipe = FilmPipeline.from_preset(name, seed=0)
@@ -379,7 +393,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         "Peak MiB: `tracemalloc` peak of one call on the whole clip at "
         f"{biggest} (numpy/Python allocations incl. arrays OpenCV returns; not OpenCV/FFmpeg internals), "
         "single-thread pass. `pipeline` = `FilmPipeline([effect])(clip)` incl. validation, copy, clip and "
-        "dtype conversion; `apply only` = `Transform.apply` with parameters sampled once.",
+        "dtype conversion; `apply only` = `Transform.apply` alone with the same parameter draw "
+        "(sampled once).",
         "",
     ]
     head = ["group", "case", "variant"]
@@ -401,7 +416,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             f"- {r['group']}/{r['case']} {r['variant']} {r['size']} {r['threads']}: {r['error']}"
             for r in errors
         ]
-    lines += ["", *summary_lines(data), "", "albumentations 8-op \"old film\" chain (all p=1):", ""]
+    lines += ["", *summary_lines(data), "", 'albumentations 8-op "old film" chain (all p=1):', ""]
     lines += [f"- {effect} → `A.{op}`" for effect, op in data["albumentations_old_film_ops"].items()]
     return "\n".join(lines) + "\n"
 
@@ -472,8 +487,10 @@ def main(argv: list[str] | None = None) -> int:
             "timing": "wall clock per call / frames; min and median over repeats after a one-frame warm-up",
             "memory": "tracemalloc peak of one call (numpy/Python allocations), single-thread pass only",
         },
-        "passes": {m: {k: passes[m][k] for k in ("env", "cv2_threads")} if m in passes else blank
-                   for m in ("1", "default")},
+        "passes": {
+            m: {k: passes[m][k] for k in ("env", "cv2_threads")} if m in passes else blank
+            for m in ("1", "default")
+        },
         "albumentations_old_film_ops": baselines.ALBUMENTATIONS_OLD_FILM,
         "results": [r for m in modes for r in passes[m]["results"]],
     }

@@ -12,13 +12,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "filmdegrade"
 author = "filmdegrade developers"
-copyright = "2026, filmdegrade developers"  # noqa: A001
+copyright = "2026, filmdegrade developers"
 release = version = "0.1.0"
 
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -30,7 +29,9 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_validation_checks: set[str] = set()
 nitpicky = False
-intersphinx_mapping: dict[str, tuple[str, None]] = {}
+# autodoc documents what each module defines (not what it re-exports through __all__), so a name has
+# exactly one page; members in source order.
+autodoc_default_options = {"ignore-module-all": True, "member-order": "bysource"}
 
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "examples"),
@@ -43,11 +44,13 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
     "plot_gallery": "True",
+    "reset_modules": ("matplotlib",),
+    "image_scrapers": ("matplotlib",),
 }
 
 html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static"]
 html_title = "filmdegrade"
 html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
-exclude_patterns = ["_build", "dev", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "dev", "_data", "**.ipynb_checkpoints"]
 suppress_warnings = ["config.cache"]

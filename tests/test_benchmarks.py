@@ -84,9 +84,11 @@ def test_markdown_table(quick_run: tuple[dict, str]) -> None:
     assert md.startswith("# filmdegrade benchmark")
     assert data["machine"]["cpu"] in md
     assert "Load average" in md
-    header = next(line for line in md.splitlines() if line.startswith("| group | case | variant"))
-    n_cols = header.count("|") - 1
-    table = [line for line in md.splitlines() if line.startswith(("| effect |", "| preset |"))]
+    lines = md.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| group | case | variant"))
+    n_cols = lines[start].count("|") - 1
+    block = lines[start + 2 : lines.index("", start)]  # the main table, up to its blank line
+    table = [line for line in block if line.startswith(("| effect |", "| preset |"))]
     assert len(table) == 3 * len(filmdegrade.TRANSFORMS) + 2 * len(filmdegrade.list_presets())
     assert all(line.count("|") - 1 == n_cols for line in table)
 
@@ -103,3 +105,26 @@ def test_only_filter(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "benchmark.json").read_text(encoding="utf-8"))
     assert data["results"] and {r["group"] for r in data["results"]} == {"floor"}
     assert {r["threads"] for r in data["results"]} == {"1"}
+
+
+def test_apply_only_times_the_pipelines_own_draw() -> None:
+    """``run.pipeline_params`` must reproduce the draw the pipeline records, or "apply only" vs
+    "pipeline" would compare different parameter sets instead of showing the overhead."""
+    import importlib.util
+
+    from filmdegrade.effects.base import encode_params
+
+    spec = importlib.util.spec_from_file_location("_bench_run", RUN)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = run  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(run)
+    finally:
+        sys.modules.pop(spec.name, None)
+    clip = run.make_clip(48, 64, 2)
+    for name, cls in filmdegrade.TRANSFORMS.items():
+        medium = filmdegrade.Medium(tape={"tape": "vhs_sp", "dv": "dv"}.get(name))
+        pipe = filmdegrade.FilmPipeline([cls()], seed=0, medium=medium)
+        recorded = pipe.sample(clip, index=0).record.entries[0]["params"]
+        assert encode_params(run.pipeline_params(pipe, clip)) == recorded, name

@@ -2,7 +2,8 @@
 
 - ``generated/presets.rst``: the preset table (medium, transforms) from the bundled YAML files;
 - ``generated/stocks.rst``, ``gauges.rst``, ``tapes.rst``: the data tables with sources and status;
-- ``generated/cli.rst``: ``--help`` of every ``filmdegrade`` command.
+- ``generated/cli.rst``: ``--help`` of every ``filmdegrade`` command;
+- ``generated/api/<module>.rst``: one autodoc page per public module (:data:`API_MODULES`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,24 @@ from __future__ import annotations
 import io
 from contextlib import redirect_stdout
 from pathlib import Path
+
+#: Public modules documented in the API reference, by section.
+API_MODULES = {
+    section: [f"{prefix}{m}" for m in mods.split()]
+    for section, prefix, mods in [
+        ("filmdegrade: core", "filmdegrade.",
+         "pipeline media colour arrays random io pairs demo calibrate validation cli"),
+        ("filmdegrade.effects", "filmdegrade.effects.",
+         "base grain scratches dust flicker weave optics fading tape tape_signal dv"),
+        ("filmdegrade.measure", "filmdegrade.measure.",
+         "granularity lines temporal colour bandwidth blotches regions noise summary"),
+        ("filmdegrade.integrations", "filmdegrade.integrations.", "sources torch albumentations"),
+        ("filmrestore_models.archs", "filmrestore_models.archs.",
+         "rrdbnet srvgg temporal temporal_realesrgan discriminator flow_ops"),
+        ("filmrestore_models", "filmrestore_models.",
+         "factory checkpoint pretrained export dis_flow profiling cli"),
+    ]
+}
 
 STATUS = {"V": "verified", "S": "secondary source", "M": "textbook, unchecked", "E": "estimated"}
 
@@ -33,11 +52,12 @@ def presets_page() -> str:
         p = FilmPipeline.from_preset(name)
         m = p.medium
         chain = ", ".join(t["name"] for t in p.to_dict()["transforms"])
-        rows.append([f"``{name}``", p.description or "", f"{m.gauge} / {m.stock}" + (f" / {m.tape}" if m.tape else ""),
-                     chain])
-    return "Presets\n=======\n\nGenerated from ``filmdegrade/data/presets/*.yaml`` at build time. Load one with\n" \
-        "``FilmPipeline.from_preset(name, **overrides)``; print one with ``filmdegrade presets --show NAME``.\n\n" \
-        + _table(rows, ["preset", "description", "gauge / stock / tape", "transforms"])
+        medium = f"{m.gauge} / {m.stock}" + (f" / {m.tape}" if m.tape else "")
+        rows.append([f"``{name}``", p.description or "", medium, chain])
+    return ("Presets\n=======\n\nGenerated from ``filmdegrade/data/presets/*.yaml`` at build time. Load one "
+            "with\n``FilmPipeline.from_preset(name, **overrides)``; print one with "
+            "``filmdegrade presets --show NAME``.\n\n"
+            + _table(rows, ["preset", "description", "gauge / stock / tape", "transforms"]))
 
 
 def data_page(title: str, table: str, fields: list[str]) -> str:
@@ -76,7 +96,40 @@ def cli_page() -> str:
     return "\n".join(parts)
 
 
-def generate(app) -> None:  # noqa: ANN001 - Sphinx application
+def _importable(name: str) -> bool:
+    import importlib
+
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
+def api_pages() -> dict[str, str]:
+    """One ``automodule`` page per importable module and the API index (modules that do not import in this
+    environment, e.g. without torch, are listed as such instead of failing the build)."""
+    pages: dict[str, str] = {}
+    index = ["API reference", "=============", "",
+             "Every public module, from its numpydoc docstrings (units are in each docstring).", ""]
+    for section, mods in API_MODULES.items():
+        index += [section, "-" * len(section), "", ".. toctree::", "   :maxdepth: 1", ""]
+        missing = []
+        for m in mods:
+            if not _importable(m):
+                missing.append(m)
+                continue
+            pages[f"api/{m}.rst"] = f"``{m}``\n{'=' * (len(m) + 4)}\n\n.. automodule:: {m}\n   :members:\n"
+            index.append(f"   api/{m}")
+        index.append("")
+        if missing:
+            index += ["Not importable in this docs build (missing optional dependency): "
+                      + ", ".join(f"``{m}``" for m in missing) + ".", ""]
+    pages["api_index.rst"] = "\n".join(index)
+    return pages
+
+
+def generate(app) -> None:
     out = Path(app.srcdir) / "generated"
     out.mkdir(exist_ok=True)
     pages = {
@@ -84,16 +137,18 @@ def generate(app) -> None:  # noqa: ANN001 - Sphinx application
         "stocks.rst": data_page("Film stocks", "stocks", ["rms_granularity", "grain_size_um", "kind"]),
         "gauges.rst": data_page("Gauges", "gauges", ["frame_width_mm", "frame_height_mm", "scratch_angle_deg",
                                                       "weave_rms_um"]),
-        "tapes.rst": data_page("Tape formats", "tapes", ["luma_bandwidth_mhz", "chroma_bandwidth_mhz", "snr_db",
-                                                          "horizontal_tvl"]),
+        "tapes.rst": data_page("Tape formats", "tapes",
+                               ["luma_bandwidth_mhz", "chroma_bandwidth_mhz", "snr_db", "horizontal_tvl"]),
         "cli.rst": cli_page(),
+        **api_pages(),
     }
+    (out / "api").mkdir(exist_ok=True)
     for name, text in pages.items():
         path = out / name
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
 
 
-def setup(app):  # noqa: ANN001, ANN201
+def setup(app):
     app.connect("builder-inited", generate)
     return {"parallel_read_safe": True}

@@ -16,7 +16,7 @@ carried to each area by Selwyn's law (±10 %).
 import matplotlib.pyplot as plt
 import numpy as np
 
-from filmdegrade.validation import plot_checks, selwyn_check, sigma_density_check
+from filmdegrade.validation import selwyn_check, sigma_density_check
 
 selwyn = selwyn_check("provia_100f", "35mm_academy", 8192)
 ap = np.array([c.details["aperture_um"] for c in selwyn])

@@ -81,28 +81,55 @@ def check_array(x: object, *, name: str = "image", min_size: int = 2) -> ArrayIn
 
 
 def as_float_clip(x: np.ndarray, *, name: str = "image", min_size: int = 2) -> tuple[np.ndarray, ArrayInfo]:
-    """Validate ``x`` and return a new float32 clip ``T×H×W×C`` in [0, 1] plus its :class:`ArrayInfo`.
+    """Validate ``x`` and return a float32 clip ``T×H×W×C`` in [0, 1] plus its :class:`ArrayInfo`.
 
-    The returned array never shares memory with ``x``.
+    Conversions (uint8, float16/64) return a new array. A C-contiguous float32 input is returned as a
+    **read-only view** without copying: transforms never write into their input (the protocol), and the
+    read-only flag turns a transform that tried into an error instead of a silent change of the caller's
+    array. Use ``np.may_share_memory(result, x)`` to know which case applies.
     """
     info = check_array(x, name=name, min_size=min_size)
     if x.dtype == np.uint8:
-        frames = x.astype(np.float32) * np.float32(1.0 / 255.0)
+        frames = np.empty(x.shape, np.float32)
+        np.multiply(x, np.float32(1.0 / 255.0), out=frames)  # one pass: cast and scale together
+    elif x.dtype == np.float32 and x.flags.c_contiguous:
+        frames = x.view()
+        frames.flags.writeable = False
     else:
-        frames = np.array(x, dtype=np.float32, copy=True)
+        frames = np.ascontiguousarray(x, dtype=np.float32)
+        if np.may_share_memory(frames, x):
+            frames = frames.copy()
     if x.ndim == 2:
         frames = frames[None, :, :, None]
     elif x.ndim == 3:
         frames = frames[None]
-    return np.ascontiguousarray(frames), info
+    return frames, info
 
 
-def restore_array(frames: np.ndarray, info: ArrayInfo) -> np.ndarray:
-    """Turn an internal float32 clip back into the caller's shape and dtype (clipped to [0, 1])."""
-    out = np.clip(frames, 0.0, 1.0, out=np.empty_like(frames))
+def restore_array(frames: np.ndarray, info: ArrayInfo, *, owned: bool = False) -> np.ndarray:
+    """Turn an internal float32 clip back into the caller's shape and dtype (clipped to [0, 1]).
+
+    Parameters
+    ----------
+    frames : numpy.ndarray
+        float32 clip ``T×H×W×C``.
+    info : ArrayInfo
+        From :func:`as_float_clip`.
+    owned : bool
+        True when ``frames`` is a private array that may be overwritten (saves a full-frame temporary).
+        The result never shares memory with a non-owned ``frames``.
+    """
+    writable = owned and frames.flags.writeable and frames.flags.c_contiguous
     if info.dtype == np.uint8:
-        out = np.rint(out * np.float32(255.0), out=out).astype(np.uint8)
-    elif out.dtype != info.dtype:
+        import cv2
+
+        pos = np.maximum(frames, 0.0, out=frames if writable else None)
+        t, h, w, c = pos.shape
+        # One saturating, rounding (half to even, like np.rint) pass in OpenCV: x·255 → uint8.
+        out = cv2.convertScaleAbs(np.ascontiguousarray(pos).reshape(t * h, w * c), alpha=255.0)
+        return out.reshape(info.shape)
+    out = np.clip(frames, 0.0, 1.0, out=frames if writable else None)
+    if out.dtype != info.dtype:
         out = out.astype(info.dtype)
     return np.ascontiguousarray(out.reshape(info.shape))
 

@@ -16,7 +16,8 @@ dust       ``rate_per_frame``, ``diameter_um``, polarity     SDI blotch rate, si
 scratches  ``angle_deg``, ``width_um``, rate, lifetime       Hough angle, line width, count, persistence
 weave      ``rms_um``                                        jitter of frame-to-frame phase-correlation shifts
 fading     ``mode="lab"``, ``cast_ab``                       median CIELAB (a*, b*) (colour footage only)
-tape       luma/chroma bandwidth (MHz), ``snr_db``           blind H/V spectrum cut-offs, flat-field SNR
+tape       luma/chroma bandwidth (MHz), ``snr_db``           flat-patch noise H/V spectrum and colour-edge
+                                                             MTF cut-offs, flat-field SNR
 ========== ================================================ =================================================
 
 Statistics that need several frames (flicker, dust, weave, scratch persistence) are fitted only from
@@ -40,6 +41,7 @@ __all__ = [
     "MEDIUM_ALIASES",
     "CalibrationResult",
     "calibrate",
+    "flicker_standard_errors",
     "format_fit",
     "medium_from_hint",
     "preset_for_hint",
@@ -97,8 +99,10 @@ class CalibrationResult:
     measured : dict
         :func:`~filmdegrade.measure.summary.measure_footage` of the input.
     fit : list of dict
-        One row per fitted statistic: ``{"effect", "statistic", "unit", "measured", "simulated"}``, the
-        simulated value measured on the final probe re-simulation.
+        One row per fitted statistic: ``{"effect", "statistic", "unit", "measured", "simulated",
+        "std_error"}``, the simulated value measured on the final probe re-simulation; ``std_error`` is
+        the sampling standard error of the measured value for the clip length where known (flicker),
+        else ``nan``.
     params : dict
         Fitted parameters per effect name.
     notes : list of str
@@ -114,10 +118,13 @@ class CalibrationResult:
 
 def format_fit(result: CalibrationResult) -> str:
     """The fit as a text table: measured and re-simulated statistic side by side."""
-    lines = [f"{'effect':10s} {'statistic':28s} {'measured':>11s} {'simulated':>11s}  unit"]
+    head = f"{'effect':10s} {'statistic':28s} {'measured':>11s} {'± std err':>10s} {'simulated':>11s}"
+    lines = [f"{head}  unit"]
     for r in result.fit:
         head = f"{r['effect']:10s} {r['statistic']:28s}"
-        lines.append(f"{head} {r['measured']:11.4g} {r['simulated']:11.4g}  {r['unit']}")
+        se = r.get("std_error", float("nan"))
+        se_txt = f"{se:10.2g}" if np.isfinite(se) else f"{'':10s}"
+        lines.append(f"{head} {r['measured']:11.4g} {se_txt} {r['simulated']:11.4g}  {r['unit']}")
     for name, p in result.params.items():
         lines.append(f"fitted {name}: " + ", ".join(f"{k}={_round(v)}" for k, v in p.items()))
     lines.extend(f"note: {n}" for n in result.notes)
@@ -249,6 +256,7 @@ def calibrate(
         "iterations": iterations,
         "fits": fits,
         "probe_frames": probe_frames,
+        "quantised": np.asarray(frames).dtype == np.uint8,
         "measured": measured,
         "result": result,
         "base": data,
@@ -280,7 +288,15 @@ def _base_node(ctx: dict[str, Any], name: str) -> dict[str, Any]:
     return next(dict(n) for n in ctx["base"]["transforms"] if n.get("name") == name)
 
 
-def _row(ctx: dict[str, Any], effect: str, stat: str, unit: str, measured: float, simulated: float) -> None:
+def _row(
+    ctx: dict[str, Any],
+    effect: str,
+    stat: str,
+    unit: str,
+    measured: float,
+    simulated: float,
+    std_error: float = float("nan"),
+) -> None:
     ctx["result"].fit.append(
         {
             "effect": effect,
@@ -288,8 +304,38 @@ def _row(ctx: dict[str, Any], effect: str, stat: str, unit: str, measured: float
             "unit": unit,
             "measured": float(measured),
             "simulated": float(simulated),
+            "std_error": float(std_error),
         }
     )
+
+
+def flicker_standard_errors(std: float, rho: float, n_frames: int) -> tuple[float, float]:
+    """Standard errors of the flicker std and lag-1 autocorrelation measured on a clip of ``n_frames``.
+
+    For an AR(1) series of lag-1 correlation ρ (the flicker model), the sample variance has
+    ``Var(s²) ≈ 2σ⁴(1 + ρ²) / (n(1 − ρ²))`` (Bartlett), so ``SE(s) ≈ σ·sqrt((1 + ρ²) / (2n(1 − ρ²)))``,
+    and the lag-1 autocorrelation ``SE(r₁) ≈ sqrt((1 − ρ²) / n)``. At ρ = 0.5: ±18 % of the std with 24
+    frames, ±6 % with 256.
+
+    Parameters
+    ----------
+    std : float
+        Measured std of the mean density, density.
+    rho : float
+        Measured lag-1 autocorrelation (clipped to [−0.95, 0.95]; ``nan`` is taken as 0).
+    n_frames : int
+        Clip length, frames.
+
+    Returns
+    -------
+    (float, float)
+        Standard errors of the std (density) and of the autocorrelation; ``nan`` for fewer than 3 frames.
+    """
+    if n_frames < 3:
+        return float("nan"), float("nan")
+    r = float(np.clip(rho, -0.95, 0.95)) if np.isfinite(rho) else 0.0
+    se_std = std * math.sqrt((1 + r * r) / (2.0 * n_frames * (1 - r * r)))
+    return float(se_std), float(math.sqrt((1 - r * r) / n_frames))
 
 
 def _fit_grain(ctx: dict[str, Any]) -> dict[str, Any] | None:
@@ -388,9 +434,14 @@ def _fit_flicker(ctx: dict[str, Any]) -> dict[str, Any] | None:
     }
     start = {"s": max(target["s"], 1e-4), "rho": float(np.clip(target["rho"], 0.0, 0.95))}
     p, s = _fixed_point(start, sim, target, upd, ctx["iterations"])
-    _row(ctx, "flicker", "mean density std", "density", target["s"], s["s"])
-    _row(ctx, "flicker", "lag-1 autocorrelation", "", target["rho"], s["rho"])
+    se_s, se_rho = flicker_standard_errors(target["s"], target["rho"], ctx["t"])
+    _row(ctx, "flicker", "mean density std", "density", target["s"], s["s"], se_s)
+    _row(ctx, "flicker", "lag-1 autocorrelation", "", target["rho"], s["rho"], se_rho)
     ctx["result"].params["flicker"] = {"strength_density": p["s"], "correlation": p["rho"]}
+    ctx["result"].notes.append(
+        f"flicker: {ctx['t']} frames give the std to ±{100 * se_s / max(target['s'], 1e-12):.0f} % and the "
+        f"lag-1 autocorrelation to ±{se_rho:.2f} (one standard error)"
+    )
     return {**node0, "strength_density": round(p["s"], 5), "correlation": round(p["rho"], 3), "uneven": False}
 
 
@@ -476,21 +527,39 @@ def _fit_fading(ctx: dict[str, Any]) -> dict[str, Any] | None:
     return {**node0, "cast_ab": [round(p["a"], 3), round(p["b"], 3)]}
 
 
+def _colour_bars(h: int, w: int, seed: int) -> np.ndarray:
+    """Vertical bars of random colours, 40–90 px wide, ``H×W×3`` float32: isolated sharp colour edges."""
+    rng = np.random.default_rng(seed)
+    edges = np.cumsum(rng.uniform(40.0, 90.0, size=w // 40 + 2))
+    idx = np.searchsorted(edges, np.arange(w) + 0.5)
+    cols = rng.uniform(0.15, 0.85, size=(len(edges) + 1, 3)).astype(np.float32)
+    return np.repeat(cols[idx][None], h, axis=0)
+
+
 def _fit_tape(ctx: dict[str, Any]) -> dict[str, Any] | None:
     from filmdegrade.measure.bandwidth import flat_field_snr
     from filmdegrade.measure.noise import flat_residuals
-    from filmdegrade.measure.summary import _chroma, horizontal_cutoff
+    from filmdegrade.measure.summary import chroma_cutoff, luma_cutoff
     from filmdegrade.media import get_tape
 
     tp = ctx["measured"]["tape"]
     node0 = _base_node(ctx, "tape")
     fmt = get_tape(node0.get("format") or ctx["medium"].tape)
     info = fmt.info
-    # Several photos: the horizontal/vertical spectrum ratio of one photo carries its own anisotropy.
-    clean = np.stack([_natural(ctx["h"], ctx["w"], n) for n in ("coffee", "chelsea", "rocket", "camera")])
-    probe = np.concatenate([clean, _wedge(np.linspace(0.2, 0.8, 6), ctx["h"], ctx["w"])[None]])
-    # (the wedge frame gives the flat regions for the SNR)
-    colour = "chroma_cutoff_cpp" in tp
+    h, w = ctx["h"], ctx["w"]
+    # Probe: flat blocks (the luma cut-off from the tape's own noise, and the SNR) and colour bars (the
+    # chroma cut-off from sharp colour edges); both statistics hardly depend on the scene, so a synthetic
+    # probe stands in for the footage's content.
+    # The wedge's levels change only down the frame: the line filters then leave its blocks flat.
+    bands = np.repeat(np.linspace(0.2, 0.8, 6), -(-w // 32))
+    probe = np.stack([_wedge(bands, h, w), _colour_bars(h, w, ctx["seed"])])
+    colour = np.isfinite(tp.get("chroma_cutoff_cpp", float("nan")))
+    method = tp.get("luma_cutoff_method", "noise")
+    if method != "noise":
+        probe = np.concatenate([probe, np.stack([_natural(h, w, n) for n in ("coffee", "rocket", "camera")])])
+        ctx["result"].notes.append(
+            "tape: too few flat patches, luma bandwidth from the scene spectrum (±25 %)"
+        )
 
     def sim(p: dict[str, float]) -> dict[str, float]:
         node = {
@@ -499,16 +568,22 @@ def _fit_tape(ctx: dict[str, Any]) -> dict[str, Any] | None:
             "snr_db": p["snr"],
             "tracking": 0.0,
             "dropouts_per_s": 0.0,
+            "head_switch_lines": 0,
         }
         if colour:
             node["chroma_bandwidth_mhz"] = p["chroma"]
         out = _simulate(node, probe, ctx["medium"], ctx["seed"])
-        nat = len(clean)
-        y = out[:nat] @ np.array([0.299, 0.587, 0.114], np.float32)
-        res, _ = flat_residuals(out[nat:], max_frames=None)
-        s = {"luma": horizontal_cutoff(y), "snr": float(np.median([flat_field_snr(r) for r in res]))}
+        if ctx["quantised"]:  # the footage's 8-bit steps are part of its noise spectrum
+            out = np.round(out * 255.0) / np.float32(255.0)
+        res, _ = flat_residuals(out[:1], max_frames=None)
+        y = out @ np.array([0.299, 0.587, 0.114], np.float32)
+        if method == "noise":
+            lum = luma_cutoff(y[:1], res)[0]
+        else:
+            lum = luma_cutoff(y[2:], np.zeros((0, 32, 32)))[0]
+        s = {"luma": lum, "snr": float(np.median([flat_field_snr(r) for r in res]))}
         if colour:
-            s["chroma"] = horizontal_cutoff(_chroma(out[:nat]))
+            s["chroma"] = chroma_cutoff(out[1:2])[0]
         return s
 
     def upd(p: dict[str, float], s: dict[str, float], tgt: dict[str, float]) -> dict[str, float]:

@@ -360,7 +360,7 @@ class FilmPipeline:
         state = (seed, epoch, index, self._stream_ids())
         for i, node in enumerate(self.transforms):
             frames = self._run(node, str(i), frames, masks, ctx, state, record)
-        return self._finish(frames, masks, info, record)
+        return self._finish(frames, masks, info, record, x)
 
     def replay(self, x: np.ndarray, record: Record | dict[str, Any]) -> Sample:
         """Re-apply the recorded parameters to ``x``; bit-identical to the sample that made ``record``."""
@@ -381,7 +381,7 @@ class FilmPipeline:
                 )
             params = decode_params(node.params_type, entry["params"])
             frames = self._apply_leaf(node, params, frames, masks)
-        return self._finish(frames, masks, info, Record.from_dict(record.to_dict()))
+        return self._finish(frames, masks, info, Record.from_dict(record.to_dict()), x)
 
     def _context(self, frames: np.ndarray) -> ClipContext:
         t, h, w, c = frames.shape
@@ -420,7 +420,10 @@ class FilmPipeline:
             raise RuntimeError(
                 f"transform {node.name!r} returned {out.dtype} {out.shape} for float32 {frames.shape}"
             )
-        np.clip(out, 0.0, 1.0, out=out)
+        if not node.output_in_range:
+            # Only transforms that may overshoot (e.g. tape ringing) are clipped between steps; the others
+            # keep [0, 1] themselves (checked by the contract tests), which saves a full pass per transform.
+            out = np.clip(out, 0.0, 1.0, out=out if out.flags.writeable and out is not frames else None)
         if node.geometric:
             for k in list(masks):
                 masks[k] = node.apply_to_mask(masks[k], params)
@@ -429,16 +432,23 @@ class FilmPipeline:
         return out
 
     def _finish(
-        self, frames: np.ndarray, masks: dict[str, np.ndarray], info: ArrayInfo, record: Record
+        self,
+        frames: np.ndarray,
+        masks: dict[str, np.ndarray],
+        info: ArrayInfo,
+        record: Record,
+        source: np.ndarray,
     ) -> Sample:
+        # The final clip/convert may reuse ``frames`` when no caller's array can see it.
+        owned = frames.flags.writeable and not np.may_share_memory(frames, source)
         t, h, w, _ = frames.shape
         full = {}
         for k in self.mask_names:
             m = masks.get(k)
             full[k] = restore_mask(
-                np.zeros((t, h, w), np.float32) if m is None else m.astype(np.float32), info
+                np.zeros((t, h, w), np.float32) if m is None else np.asarray(m, np.float32), info
             )
-        return Sample(image=restore_array(frames, info), masks=full, record=record)
+        return Sample(image=restore_array(frames, info, owned=owned), masks=full, record=record)
 
     # --- serialisation -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

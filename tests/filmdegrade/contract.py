@@ -94,6 +94,21 @@ def check_transform_contract(
 
             r2 = pipe.replay(x, Record.from_json(s.record.to_json()))
             assert np.array_equal(r2.image, s.image), f"{transform.name}: JSON replay differs"
+            if transform.output_in_range and s.record.entries:
+                # the pipeline only clips after transforms that declare they may leave [0, 1]
+                from filmdegrade.effects.base import decode_params
+
+                frames = x.astype(np.float32) / (255 if dtype == np.uint8 else 1)
+                frames = frames.reshape((-1, *frames.shape[-3:]) if frames.ndim >= 3 and shape[-1] in (1, 3)
+                                        and len(shape) != 2 else (1, *frames.shape, 1))
+                raw, _ = transform.apply(
+                    np.ascontiguousarray(frames, np.float32),
+                    decode_params(transform.params_type, s.record.entries[0]["params"]),
+                )
+                assert raw.min() >= -1e-4 and raw.max() <= 1 + 1e-4, (
+                    f"{transform.name}: output leaves [0, 1] ({raw.min()}, {raw.max()}) "
+                    "but output_in_range is True"
+                )
             if must_change and dtype == np.float32:
                 assert not np.array_equal(s.image, x), f"{transform.name}: output equals input with p=1"
         # uint8 ≈ float32

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from filmdegrade.arrays import as_float_clip, check_array, restore_array
+from filmdegrade.arrays import ArrayInfo, as_float_clip, check_array, restore_array
 
 
 @pytest.mark.parametrize(
@@ -36,21 +36,38 @@ def test_round_trip_keeps_shape_dtype_and_input(shape, dtype):
     before = x.copy()
     frames, info = as_float_clip(x)
     assert frames.dtype == np.float32 and frames.ndim == 4 and frames.flags.c_contiguous
-    assert not np.shares_memory(frames, x)
-    frames[:] = 0.5  # writing the internal copy must not touch the input
+    if dtype == np.float32:
+        # zero-copy, but read-only: a transform that tried to write into its input would fail loudly
+        assert np.shares_memory(frames, x) and not frames.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            frames[:] = 0.5
+    else:
+        assert not np.shares_memory(frames, x)
+        frames[:] = 0.5  # writing the internal copy must not touch the input
     assert np.array_equal(x, before)
     frames, info = as_float_clip(x)
     back = restore_array(frames, info)
     assert back.shape == x.shape and back.dtype == x.dtype
+    assert not np.shares_memory(back, x)
     if dtype == np.uint8:
         assert np.array_equal(back, x)
     else:
         assert np.allclose(back, x, atol=1e-3 if dtype == np.float16 else 1e-7)
 
 
-def test_restore_clips_out_of_range_values():
-    frames, info = as_float_clip(np.zeros((4, 4, 3), np.uint8))
-    frames[0, 0, 0] = 1.7
-    frames[0, 1, 0] = -0.3
-    out = restore_array(frames, info)
-    assert out[0, 0, 0] == 255 and out[1, 0, 0] == 0
+@pytest.mark.parametrize("owned", [False, True])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_restore_clips_and_rounds(owned, dtype):
+    frames = np.array([1.7, -0.3, 0.5, 2 / 255, 127.5 / 255, 0.0], np.float32).reshape(1, 1, 6, 1)
+    frames_before = frames.copy()
+    info = ArrayInfo(dtype=np.dtype(dtype), shape=(1, 6), is_clip=False)
+    out = restore_array(frames, info, owned=owned)
+    assert out.dtype == dtype and out.shape == (1, 6)
+    expected = np.clip(frames_before.reshape(1, 6), 0, 1)
+    if dtype == np.uint8:
+        expected = np.rint(expected * np.float32(255)).astype(np.uint8)
+        assert np.array_equal(out, expected)
+    else:
+        assert np.allclose(out, expected)
+    if not owned:
+        assert np.array_equal(frames, frames_before)  # a non-owned buffer is never written

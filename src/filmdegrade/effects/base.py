@@ -95,6 +95,8 @@ class Transform:
     geometric: ClassVar[bool] = False
     #: smallest image side the effect can work on, pixels.
     min_size: ClassVar[int] = 2
+    #: False for transforms whose output may leave [0, 1] (the pipeline then clips after them).
+    output_in_range: ClassVar[bool] = True
     #: the frozen params dataclass (optional: else taken from ``sample_params``' return annotation).
     params_cls: ClassVar[type | None] = None
 

@@ -333,39 +333,98 @@ class Dust(Transform):
         )
 
     def apply(self, frames: np.ndarray, params: DustParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Render every speck on its bounding box; returns the image and the ``dust`` mask."""
-        t_count, h, w, _ = frames.shape
-        out = frames.copy()
-        mask = np.zeros((t_count, h, w), np.float32)
+        """Render every speck on its bounding box; returns the image and the ``dust`` mask.
+
+        Specks combine multiplicatively in linear light (dark: ``T ∏ (1 - o m)``; bright: ``1 - (1 - T)
+        ∏ (1 - o m)``), in any order, so each frame's specks are gathered into one list of covered
+        pixels and factors and applied in a single vectorised sRGB round trip.
+        """
+        t_count, h, w, c = frames.shape
+        out = frames.copy()  # the one full-size pass; the rest touches only the specks' boxes
+        mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
+        per_frame: list[list[tuple[tuple[int, int, int, int], np.ndarray, float]]] = [[] for _ in range(t_count)]
         for row in params.blobs:
-            t = int(row[0])
             pts = blob_polygon(row[1], row[2], row[3], row[5 : 5 + _N_HARM], row[5 + _N_HARM :])
-            self._draw(out, mask, t, render_coverage(pts, h, w, closed=True), float(row[4]), params.bright)
+            rendered = render_coverage(pts, h, w, closed=True)
+            if rendered is not None:
+                per_frame[int(row[0])].append((*rendered, float(row[4])))
         for row in params.hairs:
-            t = int(row[0])
-            pts = hair_curve(*row[1:9])
-            cov = render_coverage(pts, h, w, closed=False, thickness_px=float(row[9]))
-            self._draw(out, mask, t, cov, float(row[10]), params.bright)
+            rendered = render_coverage(hair_curve(*row[1:9]), h, w, closed=False, thickness_px=float(row[9]))
+            if rendered is not None:
+                per_frame[int(row[0])].append((*rendered, float(row[10])))
+        for t, specks in enumerate(per_frame):
+            if specks:
+                _draw_frame(out[t], mask[t], specks, params.bright)
         return out, {"dust": mask}
 
-    @staticmethod
-    def _draw(
-        out: np.ndarray,
-        mask: np.ndarray,
-        t: int,
-        rendered: tuple[tuple[int, int, int, int], np.ndarray] | None,
-        opacity: float,
-        bright: bool,
-    ) -> None:
-        if rendered is None:
-            return
-        (y0, y1, x0, x1), cov = rendered
-        if not cov.any():
-            return
-        roi = out[t, y0:y1, x0:x1]
-        on = cov > 0  # leave uncovered pixels bit-exact (the sRGB round trip is not)
-        roi[on] = apply_speck(roi, cov, opacity, bright)[on]
-        np.maximum(mask[t, y0:y1, x0:x1], cov, out=mask[t, y0:y1, x0:x1])
+
+def _draw_frame(
+    img: np.ndarray,
+    mask: np.ndarray,
+    specks: list[tuple[tuple[int, int, int, int], np.ndarray, float]],
+    bright: bool,
+) -> None:
+    """Apply one frame's specks ``((y0, y1, x0, x1), coverage, opacity)`` to ``img`` (H×W×C) and ``mask``
+    (H×W) in place; pixels with zero coverage stay bit-exact (the sRGB round trip is not)."""
+    h, w, c = img.shape
+    idx_parts, fac_parts = [], []
+    for (y0, y1, x0, x1), cov, opacity in specks:
+        yy, xx = np.nonzero(cov)
+        if yy.size == 0:
+            continue
+        idx_parts.append((yy + y0) * w + (xx + x0))
+        fac_parts.append(np.float32(1.0) - np.float32(opacity) * cov[yy, xx])
+        np.maximum(mask[y0:y1, x0:x1], cov, out=mask[y0:y1, x0:x1])
+    if not idx_parts:
+        return
+    idx, fac = np.concatenate(idx_parts), np.concatenate(fac_parts)
+    if len(idx_parts) > 1 and _boxes_overlap([sp[0] for sp in specks]):
+        # Overlapping specks: one factor per pixel, the product of its specks' factors.
+        idx, inv = np.unique(idx, return_inverse=True)
+        prod = np.ones(idx.size, np.float32)
+        np.multiply.at(prod, inv, fac)
+        fac = prod
+    flat = img.reshape(h * w, c)
+    lin = _srgb_decode(np.take(flat, idx, axis=0).T)  # (C, N): long contiguous rows for numpy
+    if bright:
+        # T' = 1 - (1 - T) f
+        np.subtract(np.float32(1.0), lin, out=lin)
+        lin *= fac
+        np.subtract(np.float32(1.0), lin, out=lin)
+    else:
+        lin *= fac
+    new = np.ascontiguousarray(_srgb_encode(lin).T)
+    # Scatter whole pixels as opaque C×4-byte items: ~2x faster than numpy's row assignment.
+    pix = np.dtype((np.void, 4 * c))
+    flat.view(pix).reshape(h * w)[idx] = new.view(pix).reshape(-1)
+
+
+def _boxes_overlap(boxes: list[tuple[int, int, int, int]]) -> bool:
+    """True if any two ``(y0, y1, x0, x1)`` boxes intersect."""
+    b = np.asarray(boxes)
+    y0, y1, x0, x1 = (b[:, k] for k in range(4))
+    inter = (np.minimum(y1[:, None], y1[None]) > np.maximum(y0[:, None], y0[None])) & (
+        np.minimum(x1[:, None], x1[None]) > np.maximum(x0[:, None], x0[None])
+    )
+    return bool(inter.sum() > len(boxes))  # the diagonal always intersects
+
+
+def _srgb_decode(x: np.ndarray) -> np.ndarray:
+    """IEC 61966-2-1 sRGB → linear of any-shape float32 values in [0, 1] (new float32 array)."""
+    x = np.asarray(x, dtype=np.float32)
+    lo = x * np.float32(1.0 / 12.92)
+    hi = np.power((x + np.float32(0.055)) * np.float32(1.0 / 1.055), np.float32(2.4))
+    return np.where(x > np.float32(0.04045), hi, lo)
+
+
+def _srgb_encode(lin: np.ndarray) -> np.ndarray:
+    """Linear → IEC 61966-2-1 sRGB of any-shape float32 values, clipped to [0, 1] (new float32 array)."""
+    lin = np.maximum(lin, np.float32(0.0))
+    hi = np.power(lin, np.float32(1.0 / 2.4))
+    hi *= np.float32(1.055)
+    hi -= np.float32(0.055)
+    out = np.where(lin > np.float32(0.0031308), hi, lin * np.float32(12.92))
+    return np.clip(out, np.float32(0.0), np.float32(1.0), out=out)
 
 
 def _uniform(g: np.random.Generator, value: float | tuple[float, float]) -> float:

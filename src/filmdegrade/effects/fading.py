@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -234,15 +235,10 @@ def srgb_to_log_transmittance(srgb: np.ndarray, d_max: float) -> np.ndarray:
     lin = math.exp(lam_min)
     s_floor = 12.92 * lin if lin <= 0.0031308 else 1.055 * lin ** (1.0 / 2.4) - 0.055
     f = _flat(s)
-    sc = cv2.max(f, s_floor)
-    # Branch-free IEC 61966-2-1 decode in log form: ln L = 2.4 ln((max(s,t)+0.055)/1.055) + ln(min(s,t)/t).
-    hi = cv2.max(sc, _T_SRGB)
-    hi = cv2.addWeighted(hi, 1.0 / 1.055, hi, 0.0, 0.055 / 1.055)
-    hi = cv2.log(hi)
-    lo = cv2.log(cv2.min(sc, _T_SRGB))
-    lam = cv2.addWeighted(hi, 2.4, lo, 1.0, -math.log(_T_SRGB))
-    np.maximum(lam, np.float32(lam_min), out=lam)
-    return lam.reshape(s.shape)
+    out = np.empty_like(f)
+    for r0, r1, (hi, lo) in _blocks(f.shape, 2):
+        out[r0:r1] = _lam_block(f[r0:r1], s_floor, hi, lo)
+    return out.reshape(s.shape)
 
 
 def log_transmittance_to_srgb(lam: np.ndarray, black_level: float = 0.0) -> np.ndarray:
@@ -260,45 +256,103 @@ def log_transmittance_to_srgb(lam: np.ndarray, black_level: float = 0.0) -> np.n
     numpy.ndarray, float32, shape (H, W, C)
         sRGB in [0, 1].
     """
+    return _to_srgb(lam, black_level)
+
+
+def _to_srgb(lam: np.ndarray, black_level: float = 0.0) -> np.ndarray:
+    """:func:`log_transmittance_to_srgb` (block-wise OpenCV passes)."""
     x = np.ascontiguousarray(lam, dtype=np.float32)
     f = _flat(x)
-    if black_level > 0.0:
-        f = cv2.max(f, math.log(black_level))
-    # s = 1.055 exp(max(λ,λt)/2.4) − 0.055 + 12.92 (exp(min(λ,λt)) − Lt)
-    hi = cv2.max(f, _LAM_T)
-    hi = cv2.exp(cv2.multiply(hi, 1.0 / 2.4))
-    lo = cv2.exp(cv2.min(f, _LAM_T))
-    out = cv2.addWeighted(hi, 1.055, lo, 12.92, -0.055 - _T_SRGB)
-    np.clip(out, 0.0, 1.0, out=out)
+    out = np.empty_like(f)
+    for r0, r1, (tmp, hi) in _blocks(f.shape, 2):
+        tmp[...] = f[r0:r1]
+        _srgb_block(tmp, black_level, hi, out[r0:r1])
     return out.reshape(x.shape)
 
 
+#: float32 values per block buffer (256 KB): a chain of OpenCV passes over one block of rows runs in the
+#: L2 cache instead of streaming the whole frame through memory once per pass (3× faster at 1080p).
+_BLOCK = 1 << 16
+
+
+def _blocks(shape: tuple[int, int], n_buffers: int) -> Iterator[tuple[int, int, tuple[np.ndarray, ...]]]:
+    """Row blocks ``(r0, r1, buffers)`` of a 2-D ``shape``; ``buffers`` are scratch arrays of the block's
+    shape (reused from block to block)."""
+    h, w = shape
+    rows = max(1, min(h, _BLOCK // max(w, 1)))
+    buf = np.empty((n_buffers, rows, w), np.float32)
+    for r0 in range(0, h, rows):
+        r1 = min(h, r0 + rows)
+        yield r0, r1, tuple(buf[i, : r1 - r0] for i in range(n_buffers))
+
+
+def _lam_block(f: np.ndarray, s_floor: float, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """λ of the 2-D sRGB block ``f`` into ``hi`` (``lo`` is scratch): :func:`srgb_to_log_transmittance`."""
+    # Branch-free IEC 61966-2-1 decode in log form: ln L = 2.4 ln((max(s,t)+0.055)/1.055) + ln(min(s,t)/t).
+    # The D-max clamp is a floor on s (ln L is monotone): it only touches the branch it falls in.
+    if s_floor > _T_SRGB:
+        cv2.max(f, s_floor, dst=hi)
+        cv2.addWeighted(hi, 1.0 / 1.055, hi, 0.0, 0.055 / 1.055, dst=hi)
+        cv2.log(hi, dst=hi)
+        cv2.multiply(hi, 2.4, dst=hi)
+        return hi
+    cv2.max(f, _T_SRGB, dst=hi)
+    cv2.addWeighted(hi, 1.0 / 1.055, hi, 0.0, 0.055 / 1.055, dst=hi)
+    cv2.log(hi, dst=hi)
+    cv2.max(f, s_floor, dst=lo)
+    cv2.min(lo, _T_SRGB, dst=lo)
+    cv2.log(lo, dst=lo)
+    cv2.addWeighted(hi, 2.4, lo, 1.0, -math.log(_T_SRGB), dst=hi)
+    return hi
+
+
+def _srgb_block(lam: np.ndarray, black_level: float, hi: np.ndarray, dst: np.ndarray) -> None:
+    """sRGB of the 2-D λ block into ``dst``, clipped to [0, 1] (``lam`` is overwritten, ``hi`` scratch)."""
+    if black_level > 0.0:
+        cv2.max(lam, math.log(black_level), dst=lam)
+    # s = 1.055 exp(max(λ,λt)/2.4) − 0.055 + 12.92 (exp(min(λ,λt)) − Lt)
+    cv2.max(lam, _LAM_T, dst=hi)
+    cv2.multiply(hi, 1.0 / 2.4, dst=hi)
+    cv2.exp(hi, dst=hi)
+    cv2.min(lam, _LAM_T, dst=lam)
+    cv2.exp(lam, dst=lam)
+    cv2.addWeighted(hi, 1.055, lam, 12.92, -0.055 - _T_SRGB, dst=dst)
+    np.clip(dst, 0.0, 1.0, out=dst)
+
+
+def _affine_block(src: np.ndarray, m: np.ndarray, c: int, dst: np.ndarray) -> None:
+    """``dst = m · (src, 1)`` per pixel of 2-D blocks holding ``c`` interleaved channels."""
+    if c == 1:
+        cv2.addWeighted(src, float(m[0, 0]), src, 0.0, float(m[0, 1]), dst=dst)
+    else:
+        cv2.transform(src.reshape(-1, 1, c), m.astype(np.float32), dst=dst.reshape(-1, 1, c))
+
+
 _LUT_N = 65536
-_D_LUT_MAX = 5.0  # density range of the output LUT: D <= 0 is white (clipped), D >= 5 is black in sRGB
-_OUT_SCALE = -(_LUT_N - 1) / (_D_LUT_MAX * LN10)  # λ → output LUT index
-
-
-@cache
-def _in_lut(d_max: float) -> np.ndarray:
-    """λ of sRGB ``i / 65535``: nearest-entry LUT (error < 1e-4 in λ above D-max 4)."""
-    grid = (np.arange(_LUT_N, dtype=np.float32) / np.float32(_LUT_N - 1)).reshape(1, -1)
-    lut = srgb_to_log_transmittance(grid, d_max).ravel()
-    lut.setflags(write=False)
-    return lut
-
-
-@cache
-def _out_lut(black_level: float) -> np.ndarray:
-    """sRGB of density ``i · 5 / 65535``, with the black-level floor."""
-    lam = (np.arange(_LUT_N, dtype=np.float32) / np.float32(_OUT_SCALE)).reshape(1, -1)
-    lut = log_transmittance_to_srgb(lam, black_level).ravel()
-    lut.setflags(write=False)
-    return lut
 
 
 def _to_index(x: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """Round and saturate ``x · scale`` to uint16 (one OpenCV pass)."""
     return cv2.multiply(_flat(x), scale, dtype=cv2.CV_16U).reshape(x.shape)
+
+
+@lru_cache(maxsize=32)
+def _silver_luts(
+    d_max: float, amps: tuple[float, ...], stains: tuple[float, ...], dh: float, contrast: float,
+    black_level: float,
+) -> tuple[np.ndarray, ...]:
+    """Uniform silver fading as one sRGB → sRGB table per channel (loss amplitude and stain density per
+    channel), over sRGB ``i / 65535`` (read at the nearest entry)."""
+    grid = (np.arange(_LUT_N, dtype=np.float32) / np.float32(_LUT_N - 1)).reshape(1, -1, 1)
+    lam = srgb_to_log_transmittance(grid, d_max)
+    luts = []
+    for amp, st in zip(amps, stains, strict=True):
+        out = log_transmittance_to_srgb(
+            _silver_density(lam, np.float32(amp), dh, contrast, np.float32(st)), black_level
+        ).ravel()
+        out.setflags(write=False)
+        luts.append(out)
+    return tuple(luts)
 
 
 # --- params -----------------------------------------------------------------------------------------------
@@ -380,20 +434,59 @@ class FadingParams:
 
 
 # --- kernels ----------------------------------------------------------------------------------------------
-def _strength_field(params: FadingParams, t: int, h: int, w: int) -> np.ndarray | None:
-    """Relative fading strength g(x, y) ≥ 0 of frame ``t`` (1 = nominal), or None when uniform."""
+@lru_cache(maxsize=32)
+def _cubic_upsampler(n_in: int, n_out: int) -> np.ndarray:
+    """``(n_out, n_in)`` matrix of ``cv2.resize(..., INTER_CUBIC)`` along one axis (it is linear and
+    separable: resizing the identity gives its weights), so ``U_y @ grid @ U_xᵀ`` equals the 2-D resize."""
+    u = cv2.resize(np.eye(n_in, dtype=np.float32), (n_in, n_out), interpolation=cv2.INTER_CUBIC)
+    u.setflags(write=False)
+    return u
+
+
+def _field_rows(
+    params: FadingParams, t: int, h: int, w: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """What the strength field of frame ``t`` is made of: ``g[r] = max(U_y[r] @ gx + row, 0)``.
+
+    Returns ``(U_y (H, gh), gx (gh, W), row (W,))`` float32, or None when the fading is uniform. ``gx`` is
+    the control grid upsampled along x; ``row`` is 1 plus the edge term.
+    """
     has_field = params.field.size > 0
     if not has_field and params.edge_fade == 0.0:
         return None
-    g = np.ones((h, w), np.float32)
-    if has_field:
-        grid = params.field[min(t, params.field.shape[0] - 1)]
-        g += cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+    row = np.ones(w, np.float64)
     if params.edge_fade != 0.0:
         x = (np.arange(w, dtype=np.float64) + 0.5) / w
         dist = np.minimum(x, 1.0 - x) / max(params.edge_width, 1e-6)
-        g += (params.edge_fade * np.exp(-dist)).astype(np.float32)[None, :]
-    np.maximum(g, 0.0, out=g)
+        row += params.edge_fade * np.exp(-dist)
+    if has_field:
+        grid = params.field[min(t, params.field.shape[0] - 1)].astype(np.float32)
+        uy = _cubic_upsampler(grid.shape[0], h)
+        gx = grid @ _cubic_upsampler(grid.shape[1], w).T
+    else:
+        uy, gx = np.zeros((h, 1), np.float32), np.zeros((1, w), np.float32)
+    return uy, np.ascontiguousarray(gx, np.float32), row.astype(np.float32)
+
+
+def _field_block(rows: tuple[np.ndarray, np.ndarray, np.ndarray], r0: int, r1: int, dst: np.ndarray) -> None:
+    """Rows ``r0:r1`` of the strength field into ``dst`` (``(r1 − r0, W)`` float32)."""
+    uy, gx, row = rows
+    np.matmul(uy[r0:r1], gx, out=dst)
+    dst += row
+    np.maximum(dst, 0.0, out=dst)
+
+
+def _strength_field(params: FadingParams, t: int, h: int, w: int) -> np.ndarray | None:
+    """Relative fading strength g(x, y) ≥ 0 of frame ``t`` (1 = nominal), or None when uniform.
+
+    The low-frequency field is the control grid upsampled with ``cv2.INTER_CUBIC`` (as separable matrix
+    products), plus the edge term.
+    """
+    rows = _field_rows(params, t, h, w)
+    if rows is None:
+        return None
+    g = np.empty((h, w), np.float32)
+    _field_block(rows, 0, h, g)
     return g
 
 
@@ -433,49 +526,115 @@ def _affine(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     return cv2.transform(x.reshape(-1, 1, c), m.astype(np.float32)).reshape(x.shape)
 
 
+def _channel_fractions(params: FadingParams, c: int) -> np.ndarray:
+    """Density fractions kept per dye, or their luminance-weighted mean for one channel."""
+    f = np.asarray(params.fractions, np.float64)
+    if c == 1:
+        f = np.array([float(_LUM_WEIGHTS @ f)]) if f.size == 3 else f[:1]
+    return f
+
+
+def _dye_multiplier(g: np.ndarray, f: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+    """Per-pixel dye fractions ``F = f ** g = exp(g · ln f)``: (H, W) field → (H, W, C) float32."""
+    c = len(f)
+    lnf = np.log(f).astype(np.float32)[:, None]
+    if dst is None:
+        dst = np.empty((*g.shape, c), np.float32)
+    out = dst.reshape((*g.shape, c))
+    if c == 1:
+        cv2.multiply(g, float(lnf[0, 0]), dst=out[..., 0])
+    else:
+        cv2.transform(g, lnf, dst=out)
+    cv2.exp(_flat(out), dst=_flat(out))
+    return out
+
+
 def _dye_frame(
-    lam: np.ndarray, params: FadingParams, g: np.ndarray | None, inverse: bool, out_scale: float = 1.0
+    lam: np.ndarray,
+    params: FadingParams,
+    g: np.ndarray | None,
+    inverse: bool,
+    out_scale: float = 1.0,
 ) -> np.ndarray:
     """λ → faded λ (times ``out_scale``, folded into the last affine map) or its inverse."""
     c = lam.shape[-1]
     t1, t2 = _dye_affines(params, c)
     t2 = t2 * out_scale
-    f = np.asarray(params.fractions, np.float64)
-    if c == 1:
-        f = np.array([float(_LUM_WEIGHTS @ f)]) if f.size == 3 else f[:1]
+    f = _channel_fractions(params, c)
     if g is None:
         k = _compose(t2, f, t1)
         if inverse:
             k = np.linalg.inv(np.vstack([k, np.eye(c + 1)[-1]]))[:c]
         return _affine(lam, k)
-    # Per-pixel F = f ** g on the analytical densities.
-    big = np.exp(g[..., None] * np.log(f).astype(np.float32)[None, None, :]).astype(np.float32)
+    big = _dye_multiplier(g, f)
     if inverse:
         a1i = np.linalg.inv(np.vstack([t2, np.eye(c + 1)[-1]]))[:c]
         a = _affine(lam, a1i)
         a /= big
         return _affine(a, np.linalg.inv(np.vstack([t1, np.eye(c + 1)[-1]]))[:c])
     a = _affine(lam, t1)
-    a *= big
+    cv2.multiply(_flat(a), _flat(big), dst=_flat(a))
     return _affine(a, t2)
 
 
-def _silver_frame(lam: np.ndarray, params: FadingParams, g: np.ndarray | None, inverse: bool) -> np.ndarray:
-    c = lam.shape[-1]
+def _silver_density(
+    lam: np.ndarray, amp: np.ndarray | np.float32, dh: float, contrast: float, stain: np.ndarray | np.float32
+) -> np.ndarray:
+    """λ'' of silver fading ``D' = contrast·(D − amp·D·exp(−D/dh)) + stain`` with λ = −ln10·D (float32).
+
+    In λ: ``λ'' = contrast·λ·(1 − amp·exp(λ/(ln10·dh))) − ln10·stain``; ``amp`` and ``stain`` broadcast
+    over the last (channel) axis, ``amp`` may also vary per pixel.
+    """
+    e = np.multiply(lam, np.float32(1.0 / (LN10 * dh)), dtype=np.float32)
+    np.exp(e, out=e)  # exp(−D/dh)
+    e *= amp
+    np.subtract(np.float32(1.0), e, out=e)
+    e *= lam
+    e *= np.float32(contrast)
+    e -= np.float32(LN10) * np.asarray(stain, np.float32)
+    return e
+
+
+def _silver_block(
+    lam: np.ndarray, c: int, amp: np.ndarray, dh: float, contrast: float, stain: np.ndarray, dst: np.ndarray
+) -> None:
+    """:func:`_silver_density` of a 2-D λ block (``c`` interleaved channels) into ``dst``, in OpenCV passes.
+
+    ``amp`` is the per-channel loss amplitude ``(C,)`` or a per-pixel block like ``lam``.
+    """
+    cv2.multiply(lam, 1.0 / (LN10 * dh), dst=dst)
+    cv2.exp(dst, dst=dst)  # exp(−D/dh)
+    if amp.ndim == 2:
+        cv2.multiply(dst, amp, dst=dst)
+        cv2.addWeighted(dst, -1.0, dst, 0.0, 1.0, dst=dst)  # 1 − amp·e
+    else:
+        _affine_block(dst, np.hstack([np.diag(-amp.astype(np.float64)), np.ones((c, 1))]), c, dst)
+    cv2.multiply(dst, lam, dst=dst, scale=contrast)
+    _affine_block(dst, np.hstack([np.eye(c), -LN10 * stain.astype(np.float64)[:, None]]), c, dst)
+
+
+def _silver_channels(params: FadingParams, c: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel loss amplitude and stain density of the silver process on ``c``-channel input."""
     loss = 1.0 - params.fractions[0]
     warm = np.asarray(params.warm, np.float64) if c == 3 else np.zeros(1)
     stain = np.asarray(params.stain, np.float64) if c == 3 else np.array([float(_LUM_WEIGHTS @ params.stain)])
-    a = (loss * (1.0 - warm)).astype(np.float32)  # per-channel loss amplitude
+    return (loss * (1.0 - warm)).astype(np.float32), stain.astype(np.float32)
+
+
+def _silver_frame(
+    lam: np.ndarray,
+    params: FadingParams,
+    g: np.ndarray | None,
+    inverse: bool,
+) -> np.ndarray:
+    c = lam.shape[-1]
+    a, stain = _silver_channels(params, c)
     dh = params.highlight_density
-    gg = np.float32(1.0) if g is None else g[..., None]
-    amp = a[None, None, :] * gg  # (H, W, C) or (1, 1, C)
+    amp = a[None, None, :] if g is None else g[..., None] * a[None, None, :]
     if not inverse:
-        d = lam * np.float32(-1.0 / LN10)
-        d_new = d - amp * d * np.exp(-d / np.float32(dh))
-        d_new = params.contrast * d_new + stain.astype(np.float32)
-        return (d_new * np.float32(-LN10)).astype(np.float32)
+        return _silver_density(lam, amp, dh, params.contrast, stain)
     # Invert D' = D − amp·D·exp(−D/dh) (monotone for amp < 1) with Newton steps.
-    y = ((lam * np.float32(-1.0 / LN10)) - stain.astype(np.float32)) / np.float32(params.contrast)
+    y = ((lam * np.float32(-1.0 / LN10)) - stain) / np.float32(params.contrast)
     d = y.copy()
     for _ in range(12):
         e = np.exp(-d / dh)
@@ -523,24 +682,87 @@ def apply_fading(frame: np.ndarray, params: FadingParams, t: int = 0, *, inverse
     numpy.ndarray, float32, shape (H, W, C)
         sRGB in [0, 1].
     """
+    return _fade(frame, params, t, inverse)
+
+
+#: Frames with at most this many values use the per-channel table for uniform silver fading: its gathers
+#: are cheaper than the float passes while the table and the frame stay in cache, dearer above (measured).
+_SILVER_LUT_MAX_VALUES = 1 << 20
+
+
+def _fade(
+    frame: np.ndarray, params: FadingParams, t: int, inverse: bool, out: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`apply_fading`, written into ``out`` (C-contiguous, frame's shape) when given."""
     h, w = frame.shape[:2]
-    g = _strength_field(params, t, h, w)
-    if params.mode == "lab":
-        return _lab_frame(frame, params, g, inverse)
-    if inverse:  # exact float path (no LUT quantisation); speed does not matter here
-        lam = srgb_to_log_transmittance(frame, params.d_max)
-        if params.process == "silver":
-            return log_transmittance_to_srgb(_silver_frame(lam, params, g, True))
-        return log_transmittance_to_srgb(_dye_frame(lam, params, g, True))
-    # Fast path: sRGB → λ by a 65536-entry LUT, density maths, λ → sRGB by a second LUT whose index
-    # scale is folded into the last affine map.
-    lam = _in_lut(params.d_max)[_to_index(frame, _LUT_N - 1)]
-    if params.process == "silver":
-        out = _silver_frame(lam, params, g, False)
-        idx = _to_index(out, _OUT_SCALE)
+    c = frame.shape[-1]
+    if params.mode == "lab" or inverse:  # inverse: exact float path, speed does not matter there
+        g = _strength_field(params, t, h, w)
+        if params.mode == "lab":
+            res = _lab_frame(frame, params, g, inverse)
+        else:
+            lam = srgb_to_log_transmittance(frame, params.d_max)
+            if params.process == "silver":
+                res = log_transmittance_to_srgb(_silver_frame(lam, params, g, True))
+            else:
+                res = log_transmittance_to_srgb(_dye_frame(lam, params, g, True))
+        if out is not None:
+            out[...] = res
+            return out
+        return res
+    field = _field_rows(params, t, h, w)
+    silver = params.process == "silver"
+    if silver:
+        a, stain = _silver_channels(params, c)
+        if field is None and frame.size <= _SILVER_LUT_MAX_VALUES:
+            # Uniform silver fading is a function of each channel alone: one sRGB → sRGB table per channel.
+            luts = _silver_luts(
+                float(params.d_max), tuple(float(x) for x in a), tuple(float(x) for x in stain),
+                float(params.highlight_density), float(params.contrast), float(params.black_level),
+            )
+            idx = _to_index(np.ascontiguousarray(frame, np.float32), _LUT_N - 1)
+            planes = [luts[k][idx[..., k]] for k in range(c)]
+            res = planes[0][..., None] if c == 1 else cv2.merge(planes)
+            if out is None:
+                return res
+            out[...] = res
+            return out
     else:
-        idx = _to_index(_dye_frame(lam, params, g, False, out_scale=_OUT_SCALE))
-    return _out_lut(params.black_level)[idx]
+        t1, t2 = _dye_affines(params, c)
+        fr = _channel_fractions(params, c)
+        k = _compose(t2, fr, t1) if field is None else None
+    # Exact float path: sRGB → λ, density maths (one affine map without a field), λ → sRGB, as OpenCV
+    # passes over blocks of rows that stay in cache; the field is built block by block too.
+    f2 = _flat(np.ascontiguousarray(frame, np.float32))
+    o2 = np.empty_like(f2) if out is None else _flat(out)
+    lin = math.exp(-LN10 * params.d_max)
+    s_floor = 12.92 * lin if lin <= 0.0031308 else 1.055 * lin ** (1.0 / 2.4) - 0.055
+    gbuf = np.empty((max(1, min(h, _BLOCK // max(f2.shape[1], 1))), w), np.float32)
+    for r0, r1, (b0, b1, b2) in _blocks(f2.shape, 3):
+        lam = _lam_block(f2[r0:r1], s_floor, b0, b1)
+        if field is not None:
+            g = gbuf[: r1 - r0]
+            _field_block(field, r0, r1, g)
+        if silver:
+            amp = a
+            if field is not None:  # per-pixel amplitude g · a_c
+                amp = b2
+                if c == 1:
+                    cv2.multiply(g, float(a[0]), dst=amp)
+                else:
+                    cv2.transform(g, a.astype(np.float32)[:, None], dst=amp.reshape(r1 - r0, w, c))
+            _silver_block(lam, c, amp, params.highlight_density, params.contrast, stain, b1)
+            res = b1
+        elif k is not None:
+            _affine_block(lam, k, c, b1)
+            res = b1
+        else:
+            _affine_block(lam, t1, c, b1)
+            cv2.multiply(b1, _flat(_dye_multiplier(g, fr, b2)), dst=b1)
+            _affine_block(b1, t2, c, b0)
+            res = b0
+        _srgb_block(res, params.black_level, b2, o2[r0:r1])
+    return o2.reshape(frame.shape)
 
 
 def unfade(image: np.ndarray, params: FadingParams) -> np.ndarray:
@@ -838,7 +1060,7 @@ class Fading(Transform):
         """Fade every frame (pure; see :func:`apply_fading`)."""
         out = np.empty_like(frames)
         for t in range(frames.shape[0]):
-            out[t] = apply_fading(frames[t], params, t)
+            _fade(frames[t], params, t, False, out=out[t])
         return out, {}
 
 

@@ -168,20 +168,32 @@ def _offset_uniform(x: np.ndarray, delta: float, out: np.ndarray, p: np.ndarray)
         np.minimum(out, np.float32(1.0), out=out)
 
 
-def _offset_field(x: np.ndarray, g: np.ndarray, s: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
-    """Per-pixel density offset on a 2-D band (gains ``g``, ``s`` of the same shape); ``scratch``: 2 bands."""
+def _offset_field(
+    x: np.ndarray, g: np.ndarray, s: np.ndarray, out: np.ndarray, scratch: np.ndarray, sign: int = 0
+) -> None:
+    """Per-pixel density offset on a 2-D band (gains ``g``, ``s`` of the same shape); ``scratch``: 2 bands.
+
+    ``sign``: 1 if every ``g <= 1`` in the band (darkening only), -1 if every ``g >= 1``, 0 if unknown or
+    mixed. Where all pixels move the same way, x lies on the same side of both branches, so the median is
+    simply their max (darkening) or min (brightening): fewer passes, same result.
+    """
     p, lo = scratch[0], scratch[1]
     cv2.multiply(x, g, dst=out)  # toe branch
-    # numpy for the scalar steps: cv2.add/subtract with a Python scalar touch only the first channel.
     np.add(x, np.float32(_SRGB_A), out=p)
     cv2.multiply(p, s, dst=p)
     np.subtract(p, np.float32(_SRGB_A), out=p)  # power branch
-    # median(toe, power, x): picks the toe below the branches' crossing and the power segment above it,
-    # for darkening and brightening pixels alike (x lies outside [toe, power] on the unchanged side).
-    np.minimum(out, p, out=lo)
-    np.maximum(out, p, out=out)
-    np.minimum(out, x, out=out)
-    np.maximum(out, lo, out=out)
+    if sign > 0:
+        cv2.max(out, p, dst=out)
+        return
+    if sign < 0:
+        cv2.min(out, p, dst=out)
+    else:
+        # median(toe, power, x): picks the toe below the branches' crossing and the power segment above
+        # it, for darkening and brightening pixels alike (x lies outside [toe, power] on the unchanged side).
+        cv2.min(out, p, dst=lo)
+        cv2.max(out, p, dst=out)
+        cv2.min(out, x, dst=out)
+        cv2.max(out, lo, dst=out)
     np.minimum(out, np.float32(1.0), out=out)
 
 
@@ -189,32 +201,35 @@ class _RowUpsampler:
     """Bilinear upsampling of a small ``hs×ws(×C)`` image to ``h×w(×C)``, delivered a band of rows at a time.
 
     Same sampling as ``cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)`` (pixel centres
-    aligned, edges clamped; equal to it to float32 rounding), done separably: a band's rows are
-    interpolated on the small width, then ``cv2.resize`` widens them (height unchanged, so rows are copied
-    exactly). The full-size result never exists in memory: bands stay in the CPU cache.
+    aligned, edges clamped; equal to it to float32 rounding), done separably: ``cv2.resize`` widens the
+    ``hs`` rows once (height unchanged, so rows are copied exactly), then each band's rows are interpolated
+    between those wide rows. The full-size result never exists in memory: bands stay in the CPU cache.
     """
 
     def __init__(self, small: np.ndarray, h: int, w: int) -> None:
-        hs, ws = small.shape[:2]
-        self.c = small.shape[2] if small.ndim == 3 else 1
-        self.w = w
-        self.base = np.ascontiguousarray(small, dtype=np.float32).reshape(hs, ws * self.c)
+        hs = small.shape[0]
+        small = np.ascontiguousarray(small, dtype=np.float32)
+        wide = cv2.resize(small, (w, hs), interpolation=cv2.INTER_LINEAR)
+        self.base = wide.reshape(hs, -1)
         self.diff = np.diff(self.base, axis=0, append=self.base[-1:])  # row i+1 - row i (0 on the last)
         sy = np.clip((np.arange(h) + 0.5) * (hs / h) - 0.5, 0.0, hs - 1)
         self.i0 = np.floor(sy).astype(np.intp)
         self.frac = (sy - self.i0).astype(np.float32)[:, None]
+        self.row_min, self.row_max = self.base.min(axis=1), self.base.max(axis=1)
 
-    def band(self, r0: int, r1: int, dst: np.ndarray) -> np.ndarray:
-        """Rows ``r0:r1`` of the upsampled image into ``dst``, a C-contiguous ``(r1 - r0)×(w C)`` float32."""
+    def band_range(self, r0: int, r1: int) -> tuple[float, float]:
+        """Bounds of the upsampled values in rows ``r0:r1`` (interpolation stays between its nodes)."""
+        j0, j1 = int(self.i0[r0]), min(int(self.i0[r1 - 1]) + 2, self.base.shape[0])
+        return float(self.row_min[j0:j1].min()), float(self.row_max[j0:j1].max())
+
+    def band(self, r0: int, r1: int, dst: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+        """Rows ``r0:r1`` of the upsampled image into ``dst`` (C-contiguous ``(r1 - r0)×(w C)`` float32);
+        ``tmp`` is scratch of the same shape."""
         idx = self.i0[r0:r1]
-        rows = self.diff[idx]
-        rows *= self.frac[r0:r1]
-        rows += self.base[idx]
-        n = r1 - r0
-        ws = rows.shape[1] // self.c
-        src = rows.reshape(n, ws, self.c) if self.c > 1 else rows
-        dshape = (n, self.w, self.c) if self.c > 1 else (n, self.w)
-        cv2.resize(src, (self.w, n), dst=dst.reshape(dshape), interpolation=cv2.INTER_LINEAR)
+        np.take(self.diff, idx, axis=0, out=dst)
+        dst *= self.frac[r0:r1]
+        np.take(self.base, idx, axis=0, out=tmp)
+        dst += tmp
         return dst
 
 
@@ -274,6 +289,16 @@ def _mid_grid(grid: np.ndarray, h: int, w: int) -> np.ndarray:
 def _upsample_grid(grid: np.ndarray, h: int, w: int) -> np.ndarray:
     """Smooth bicubic-then-bilinear upsampling of a small ``gh×gw(×C)`` grid to ``h×w(×C)`` (whole frame)."""
     return cv2.resize(_mid_grid(grid, h, w), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _chan(a: np.ndarray, c: int) -> np.ndarray:
+    """A one-channel ``h×w`` map as ``h×w×c`` (cvtColor: one fast pass)."""
+    return cv2.cvtColor(a, cv2.COLOR_GRAY2RGB) if c == 3 else a
+
+
+def _sign(g_lo: float, g_hi: float) -> int:
+    """``sign`` argument of :func:`_offset_field` from the bounds of the gain ``g`` on a band."""
+    return 1 if g_hi <= 1.0 else (-1 if g_lo >= 1.0 else 0)
 
 
 @dataclass(frozen=True)
@@ -356,26 +381,40 @@ class Flicker(Transform):
 
     def apply(self, frames: np.ndarray, params: FlickerParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Apply the per-frame density offsets (pure)."""
+        frames = np.ascontiguousarray(frames, dtype=np.float32)
         t, h, w, c = frames.shape
         out = np.empty_like(frames)
         if params.uneven_grid is None:
             for i in range(t):
                 apply_density_offset(frames[i], float(params.delta_density[i]), out=out[i])
             return out, {}
-        # Uneven field: gains on the grid, smoothly upsampled a band of rows at a time (g and s interpolate
-        # smoothly between the nodes); full-size gain maps would cost more memory traffic than the kernel.
+        # Uneven field: gains on the grid, smoothly upsampled (g and s interpolate smoothly between the
+        # nodes). Frames larger than a band go a band of rows at a time, so that no full-size gain map
+        # costs memory traffic; the maps are the same in every channel: interpolated on one channel and
+        # copied to C by cvtColor.
         n = w * c
         rows = min(h, max(_BAND_FLOATS // n, 1))
+        rows = -(-h // -(-h // rows))  # balanced bands
         bufs = np.empty((4, rows, n), np.float32)
+        maps = np.empty((2, rows, w), np.float32)
         for i in range(t):
             g_grid, s_grid = density_gains(params.uneven_grid[i] + np.float32(params.delta_density[i]))
-            if c > 1:  # repeat channels on the small intermediate grid, not at full size
-                g_grid, s_grid = (np.repeat(a[..., None], c, axis=-1) for a in (g_grid, s_grid))
-            ups = [_RowUpsampler(_mid_grid(a, h, w), h, w) for a in (g_grid, s_grid)]
+            mids = [_mid_grid(a, h, w) for a in (g_grid, s_grid)]
             x2, o2 = frames[i].reshape(h, n), out[i].reshape(h, n)
+            if rows == h:  # one band: whole-frame maps straight from cv2.resize (fewer calls)
+                g, s = (_chan(cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR), c).reshape(h, n)
+                        for m in mids)
+                _offset_field(x2, g, s, o2, bufs[2:], _sign(float(mids[0].min()), float(mids[0].max())))
+                continue
+            ups = [_RowUpsampler(m, h, w) for m in mids]
             for r0 in range(0, h, rows):
                 r1 = min(r0 + rows, h)
                 b = bufs[:, : r1 - r0]
-                g, s = ups[0].band(r0, r1, b[0]), ups[1].band(r0, r1, b[1])
-                _offset_field(x2[r0:r1], g, s, o2[r0:r1], b[2:])
+                gs = []
+                for k, up in enumerate(ups):
+                    m = up.band(r0, r1, maps[k, : r1 - r0], b[2, :, :w])
+                    if c > 1:
+                        m = cv2.cvtColor(m, cv2.COLOR_GRAY2RGB, dst=b[k].reshape(r1 - r0, w, c)).reshape(-1, n)
+                    gs.append(m)
+                _offset_field(x2[r0:r1], gs[0], gs[1], o2[r0:r1], b[2:], _sign(*ups[0].band_range(r0, r1)))
         return out, {}

@@ -35,6 +35,7 @@ periodicity, no repetition.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,7 +77,7 @@ DEFAULT_DENSITY_EXPONENT = {
     "colour_negative": 0.0,
 }
 
-_MODELS = ("fast",)
+_MODELS = ("fast", "boolean")
 _N_MAX = 5.0  # noise values beyond ±5σ are clamped (probability < 1e-6)
 _N_STEP = 0.05  # table step in noise units: bilinear error < 1e-4 of the grain amplitude
 _N_COLS = round(2 * _N_MAX / _N_STEP) + 1
@@ -263,10 +264,22 @@ def _quantile_lut(scale: float, offset: float) -> NDArray[np.float32]:
     return lut
 
 
-def _noise_coords(
-    seed: int, height: int, width: int, layers: int, corr_length_px: float, layer_correlation: float
-) -> NDArray[np.float32]:
-    """Correlated unit noise expressed as column coordinates of :func:`grain_table` (``c0 + n/step``)."""
+#: float32 values per row block of the renderer (512 KB): the noise, its filter and the table lookup of a
+#: block run in the L2 cache instead of streaming full-frame intermediates through memory once per step.
+_BLOCK_VALUES = 1 << 17
+
+
+def _noise_coord_blocks(
+    seed: int,
+    height: int,
+    width: int,
+    layers: int,
+    corr_length_px: float,
+    layer_correlation: float,
+    rows: int | None = None,
+) -> Iterator[tuple[int, int, NDArray[np.float32]]]:
+    """Row blocks ``(r0, r1, coords)`` of :func:`_noise_coords` (the same values whatever the block size:
+    the raw bytes are drawn for the whole frame, and each block is filtered with its halo of rows)."""
     g = correlation_kernel(corr_length_px)
     r = len(g) // 2
     # Pre-scale so the filtered field has unit variance: the 2-D kernel's norm is ‖g‖².
@@ -276,16 +289,32 @@ def _noise_coords(
     n = hp * wp * layers
     raw = np.random.PCG64(seed).random_raw((n + 7) // 8)
     b = raw.view(np.uint8)[:n].reshape((hp, wp, layers) if layers > 1 else (hp, wp))
-    c = cv2.LUT(b, lut)
+    mix = None
     if layers > 1 and layer_correlation > 0.0:
         rho = float(layer_correlation)
         # symmetric square root of the correlation matrix (1-ρ)I + ρ11ᵀ (eigenvalues 1-ρ and 1+2ρ)
         a, e = math.sqrt(1.0 - rho), math.sqrt(1.0 + 2.0 * rho)
-        mix = a * np.eye(3) + (e - a) / 3.0 * np.ones((3, 3))
-        off = _N_C0 * (1.0 - mix.sum(axis=1))  # keep the coordinate of n = 0 fixed
-        c = cv2.transform(c, np.hstack([mix, off[:, None]]).astype(np.float32))
-    if r:
-        c = cv2.sepFilter2D(c, cv2.CV_32F, g, g, borderType=cv2.BORDER_REFLECT)[r : r + height, r : r + width]
+        m = a * np.eye(3) + (e - a) / 3.0 * np.ones((3, 3))
+        off = _N_C0 * (1.0 - m.sum(axis=1))  # keep the coordinate of n = 0 fixed
+        mix = np.hstack([m, off[:, None]]).astype(np.float32)
+    if rows is None:
+        rows = max(4 * r, _BLOCK_VALUES // (wp * layers), 1)
+    for r0 in range(0, height, rows):
+        r1 = min(height, r0 + rows)
+        c = cv2.LUT(b[r0 : r1 + 2 * r], lut)
+        if mix is not None:
+            c = cv2.transform(c, mix)
+        if r:
+            c = cv2.sepFilter2D(c, cv2.CV_32F, g, g, borderType=cv2.BORDER_REFLECT)
+            c = c[r : r + r1 - r0, r : r + width]
+        yield r0, r1, c
+
+
+def _noise_coords(
+    seed: int, height: int, width: int, layers: int, corr_length_px: float, layer_correlation: float
+) -> NDArray[np.float32]:
+    """Correlated unit noise expressed as column coordinates of :func:`grain_table` (``c0 + n/step``)."""
+    ((_, _, c),) = _noise_coord_blocks(seed, height, width, layers, corr_length_px, layer_correlation, height)
     return c
 
 
@@ -356,15 +385,23 @@ def render_grain(
     if layers not in (1, ch) and not (layers == 1 and ch == 3):
         raise ValueError(f"layers must be 1 or the channel count {ch}, got {layers}")
     table = grain_table(sigma_pixel, exponent)
-    coords = _noise_coords(seed, h, w, layers, corr_length_px, layer_correlation)
-    if layers == 1 and ch == 3:
-        coords = cv2.merge([coords, coords, coords])
-    map_x = coords.reshape(h, w * ch)
-    map_y = np.multiply(frame.reshape(h, w * ch), np.float32(_X_ROWS - 1), dtype=np.float32)
     if out is None:
         out = np.empty((h, w, ch), np.float32)
+    src = frame.reshape(h, w * ch)
     dst = out.reshape(h, w * ch)
-    cv2.remap(table, map_x, map_y, cv2.INTER_LINEAR, dst=dst, borderMode=cv2.BORDER_REPLICATE)
+    map_y = None
+    # Block by block (in cache): noise → coordinates, input levels → table rows, one bilinear remap.
+    for r0, r1, coords in _noise_coord_blocks(seed, h, w, layers, corr_length_px, layer_correlation):
+        if layers == 1 and ch == 3:
+            coords = cv2.merge([coords, coords, coords])
+        map_x = np.ascontiguousarray(coords).reshape(r1 - r0, w * ch)
+        if map_y is None:
+            map_y = np.empty((r1 - r0, w * ch), np.float32)
+        my = map_y[: r1 - r0]
+        np.multiply(src[r0:r1], np.float32(_X_ROWS - 1), out=my)
+        res = cv2.remap(table, map_x, my, cv2.INTER_LINEAR, dst=dst[r0:r1], borderMode=cv2.BORDER_REPLICATE)
+        if not np.may_share_memory(res, dst):  # pragma: no cover - OpenCV honours a matching dst
+            dst[r0:r1] = res
     return out
 
 
@@ -418,7 +455,7 @@ class GrainParams:
     layer_correlation : float
         Correlation between the dye layers' fields.
     model : str
-        Renderer (``"fast"``).
+        Renderer (``"fast"`` or ``"boolean"``).
     frame_seeds : numpy.ndarray of int64, shape (T,)
         Seed of each frame's field.
     """
@@ -458,7 +495,9 @@ class Grain(Transform):
     density_exponent : float, optional
         Override of β in σ_D ∝ D^β, in [0, 2] (default: the stock's value, see :func:`density_exponent`).
     model : str
-        ``"fast"``: the calibrated Gaussian-correlated field (see module docstring).
+        ``"fast"``: the calibrated Gaussian-correlated field (see module docstring). ``"boolean"``: the
+        slow Monte Carlo reference, Newson et al.'s random-disc model
+        (:func:`filmdegrade.effects.grain_boolean.render_boolean_grain_params`), for offline datasets.
     p : float
         Probability of applying the transform.
 
@@ -471,6 +510,7 @@ class Grain(Transform):
     """
 
     name = "grain"
+    output_in_range = False  # grain around highlights can push transmittance past 1; the pipeline clips
     mask_names = ()
     params_cls = GrainParams
 
@@ -535,6 +575,10 @@ class Grain(Transform):
 
     def apply(self, frames: np.ndarray, params: GrainParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Add each frame's grain field (pure: a function of ``params``)."""
+        if params.model == "boolean":
+            from filmdegrade.effects.grain_boolean import render_boolean_grain_params
+
+            return render_boolean_grain_params(frames, params), {}
         out = np.empty_like(frames, dtype=np.float32)
         for t in range(frames.shape[0]):
             render_grain(

@@ -56,6 +56,7 @@ __all__ = [
     "boolean_grain_settings",
     "calibrated_radius",
     "coverage_from_density",
+    "expected_discs_per_frame",
     "filtered_covariance",
     "lens_area",
     "psf_sigma_for_correlation_length",
@@ -73,8 +74,10 @@ _T_MIN = 1e-4  # transmittance floor (D ≤ 4) so that λ(u) stays finite
 #: the exactly filtered field (the number of samples is raised until ``(C(0) - V) / (N V)`` reaches it).
 MC_EXCESS_TARGET = 0.1
 #: Largest number of Monte Carlo samples :class:`~filmdegrade.effects.grain.Grain` uses (Newson's default
-#: is 800; beyond a few hundred the cost dominates). Tests may lower it.
-DEFAULT_MAX_SAMPLES = 256
+#: is 800). Calibrated silver grains far below a pixel need several thousand samples to reach
+#: :data:`MC_EXCESS_TARGET`; the cap bounds the cost instead (the excess then stays above it). Tests may
+#: lower it.
+DEFAULT_MAX_SAMPLES = 1024
 #: :class:`~filmdegrade.effects.grain.Grain` refuses clips whose expected disc count per frame exceeds this
 #: (the grains are far below the pixel size: scan finer or use ``model="fast"``).
 MAX_DISCS_PER_FRAME = 20_000_000
@@ -168,8 +171,10 @@ def _one_over_e_radius(coverage: float, radius: float, filter_sigma: float) -> f
 
     c0 = float(filtered_covariance(0.0, coverage, radius, filter_sigma))
     hi = 2.0 * radius + 6.0 * filter_sigma
-    return float(brentq(lambda x: float(filtered_covariance(x, coverage, radius, filter_sigma)) / c0 - math.exp(-1),
-                        0.0, hi, xtol=1e-6 * hi))
+    def excess(x: float) -> float:
+        return float(filtered_covariance(x, coverage, radius, filter_sigma)) / c0 - math.exp(-1.0)
+
+    return float(brentq(excess, 0.0, hi, xtol=1e-6 * hi))
 
 
 def psf_sigma_for_correlation_length(corr_length: float, coverage: float, radius: float) -> float:
@@ -261,7 +266,8 @@ def _radius_law(radius_px: float, radius_sigma: float) -> tuple[float, float, fl
     m = math.log(radius_px) - s * s / 2.0
     r_max = math.exp(m + s * _Q999)
     # E[min(R, q)²] = E[R² 1{R<q}] + q² P(R ≥ q) for log-normal R
-    er2 = math.exp(2.0 * m + 2.0 * s * s) * float(ndtr(_Q999 - 2.0 * s)) + r_max**2 * (1.0 - float(ndtr(_Q999)))
+    er2 = math.exp(2.0 * m + 2.0 * s * s) * float(ndtr(_Q999 - 2.0 * s))
+    er2 += r_max**2 * (1.0 - float(ndtr(_Q999)))
     return m, s, r_max, er2
 
 
@@ -343,7 +349,7 @@ def render_boolean_grain(
     lam_max = -math.log1p(-u_top) / (math.pi * er2)
     lam_u = -np.log1p(-u) / (math.pi * er2)  # λ of each pixel, discs / px²
     reach = r_max + float(np.abs(offsets).max(initial=0.0))  # a disc centre this far out can still matter
-    m = int(math.floor(2.0 * r_max)) + 1  # candidate pixel centres per axis inside a disc's bounding box
+    m = math.floor(2.0 * r_max) + 1  # candidate pixel centres per axis inside a disc's bounding box
     cx_lo, cx_hi = math.floor(-reach / _CELL), math.floor((w + reach) / _CELL)
     k_chunk = max(1, min(n_samples, _MASK_BUDGET // (_CELL * w)))
     rows: dict[int, tuple[NDArray, NDArray, NDArray]] = {}
@@ -478,6 +484,32 @@ def render_boolean_grain_params(frames: NDArray[np.float32], params: GrainParams
     if radius <= 0.0:
         out[...] = frames
         return out
+    ch = frames.shape[-1]
+    # per-channel sRGB decoding through a 3-channel view (grey clips included)
+    lin = srgb_to_linear(frames.reshape(-1, 1).repeat(3, axis=1))[:, 0].reshape(frames.shape)
+    cov = 1.0 - np.clip(lin.astype(np.float64), _T_MIN, 1.0)
+    # expected disc count of the densest frame and layer: Σ λ(u) over its pixels
+    n_discs = float(np.max(-np.log1p(-cov).sum(axis=(1, 2)))) / (math.pi * radius**2)
+    if n_discs > MAX_DISCS_PER_FRAME:
+        raise ValueError(
+            f"Grain(model='boolean'): the calibrated silver grains are {radius:.3f} px in radius, about "
+            f"{n_discs:.2e} discs per frame (limit {MAX_DISCS_PER_FRAME:.0e}); scan finer "
+            "(Medium.scan_width_px), use a smaller image, or model='fast'"
+        )
+    res = np.empty(frames.shape[1:], np.float32)
+    for t in range(frames.shape[0]):
+        seed = int(params.frame_seeds[t])
+        top = float(cov[t].max())
+        for c in range(ch):
+            # one silver layer: the same discs for every channel (common seed and intensity ceiling)
+            s = [seed] if params.layers == 1 else [seed, c]
+            res[..., c] = 1.0 - render_boolean_grain(
+                cov[t, ..., c], radius_px=radius, filter_sigma_px=sigma_f, n_samples=n,
+                rng=np.random.default_rng(s), max_coverage=top if params.layers == 1 else None,
+            )
+        enc = linear_to_srgb(res.reshape(-1, 1).repeat(3, axis=1))[:, 0].reshape(res.shape)
+        out[t] = np.clip(enc, 0.0, 1.0)
+    return out
     _, _, _, ch = frames.shape
     for t in range(frames.shape[0]):
         lin = srgb_to_linear(frames[t] if ch == 3 else np.repeat(frames[t], 3, axis=-1))[..., :ch]

@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+from filmdegrade.effects.flicker import _RowUpsampler  # band-wise bilinear upsampling (shared kernel)
 
 __all__ = ["Optics", "OpticsParams", "apply_optics", "disc_kernel", "vignette_log2_gain"]
 
@@ -103,8 +104,8 @@ def _gauss_ksize(sigma: float) -> int:
     return 2 * max(1, math.ceil(3.0 * sigma)) + 1
 
 
-def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float, weights: np.ndarray) -> np.ndarray:
-    """Blurred linear-light excess over ``threshold`` on a downsampled copy: ``h×w×C`` small glow."""
+def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float) -> np.ndarray:
+    """Blurred linear-light luminance excess over ``threshold`` on a downsampled copy: ``h×w`` (small)."""
     h, w, c = lin.shape
     # Gaussian-pyramid halving (cv2.pyrDown: fast, unlike INTER_AREA at non-integer ratios) until the
     # halation sigma is a few pixels; each level's 5-tap kernel adds variance 4^i (full-resolution px²).
@@ -121,40 +122,7 @@ def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float, weights: 
     if var > 0.0:
         s = math.sqrt(var)
         src = cv2.GaussianBlur(src, (_gauss_ksize(s), _gauss_ksize(s)), s, borderType=cv2.BORDER_REFLECT_101)
-    # One channel → C weighted channels in one cv2 pass (numpy broadcasting over a last axis of 3 is slow).
-    glow = cv2.transform(src[..., None], weights.astype(np.float32).reshape(c, 1))
-    return glow.reshape(*src.shape, c)
-
-
-class _RowUpsampler:
-    """Bilinear upsampling of a small ``hs×ws×C`` image to ``h×w×C``, delivered a band of rows at a time.
-
-    Same sampling as ``cv2.resize(..., INTER_LINEAR)`` (pixel centres aligned, edges clamped), separably:
-    the rows of a band are interpolated on the small width, then ``cv2.resize`` widens them (its height
-    unchanged, so rows are copied exactly); the full-size result never exists in memory.
-    """
-
-    def __init__(self, small: np.ndarray, h: int, w: int) -> None:
-        hs, ws = small.shape[:2]
-        self.c = small.shape[2] if small.ndim == 3 else 1
-        self.w = w
-        self.base = small.reshape(hs, ws * self.c)
-        self.diff = np.diff(self.base, axis=0, append=self.base[-1:])  # row i+1 - row i (0 on the last)
-        sy = np.clip((np.arange(h) + 0.5) * (hs / h) - 0.5, 0.0, hs - 1)
-        self.i0 = np.floor(sy).astype(np.intp)
-        self.frac = (sy - self.i0).astype(np.float32)[:, None]
-
-    def band(self, r0: int, r1: int, dst: np.ndarray) -> np.ndarray:
-        """Rows ``r0:r1`` of the upsampled image into ``dst`` (``(r1 - r0)×(w C)`` float32)."""
-        idx = self.i0[r0:r1]
-        rows = self.diff[idx]
-        rows *= self.frac[r0:r1]
-        rows += self.base[idx]
-        ws = rows.shape[1] // self.c
-        src = rows.reshape(r1 - r0, ws, self.c) if self.c > 1 else rows
-        dsh = (r1 - r0, self.w, self.c) if self.c > 1 else (r1 - r0, self.w)
-        cv2.resize(src, (self.w, r1 - r0), dst=dst.reshape(dsh), interpolation=cv2.INTER_LINEAR)
-        return dst
+    return src
 
 
 def apply_optics(
@@ -259,15 +227,22 @@ def apply_optics(
     if not glow_on:
         return out
 
-    # Halation: glow from the blurred highlights (small), then sweep 2 adds it and encodes.
-    weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
-    glow = _halation_glow(out, halation_sigma_px, halation_threshold * _LIN_SCALE, weights)
-    up = _RowUpsampler(glow, h, w)
-    tmp = buf[:rows]
+    # Halation: glow from the blurred highlights (one channel, small), then sweep 2 adds it (tinted per
+    # channel by one cv2.transform) and encodes.
+    weights = (np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]).reshape(c, 1)
+    glow = _halation_glow(out, halation_sigma_px, halation_threshold * _LIN_SCALE)
+    full = glow.shape == (h, w)
+    up = None if full else _RowUpsampler(glow, h, w)
+    gbuf = np.empty((2, rows, w), np.float32)
     for r0 in range(0, h, rows):
         r1 = min(r0 + rows, h)
+        g = glow[r0:r1] if full else up.band(r0, r1, gbuf[0, : r1 - r0], gbuf[1, : r1 - r0])  # type: ignore[union-attr]
         band = out2[r0:r1]
-        band += up.band(r0, r1, tmp[: r1 - r0])
+        if c > 1:
+            tint = cv2.transform(g.reshape(r1 - r0, w, 1), weights, dst=buf[: r1 - r0].reshape(r1 - r0, w, c))
+            band += tint.reshape(r1 - r0, w * c)
+        else:
+            band += g * weights[0, 0]
         _encode(band, band)
     return out
 

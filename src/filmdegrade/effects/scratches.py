@@ -35,12 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from filmdegrade.colour import (
-    density_to_transmittance,
-    linear_to_srgb,
-    srgb_to_linear,
-    transmittance_to_density,
-)
 from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
 from filmdegrade.media import Stock
 from filmdegrade.random import frame_rngs
@@ -60,6 +54,11 @@ DEPTHS: tuple[str, ...] = ("top_layer", "emulsion", "base", "negative")
 #: RGB channel that records each dye layer's density (a dye absorbs its complementary primary).
 _LAYER_CHANNEL = {"cyan": 0, "magenta": 1, "yellow": 2}
 _FLOOR = 1e-4  # transmittance floor → D ≤ 4
+_LN_FLOOR = float(np.log(_FLOOR))
+_LN10 = float(np.log(10.0))
+# IEC 61966-2-1 sRGB thresholds (encoded and linear) where the linear toe meets the power segment.
+_SRGB_T_ENC = 0.04045
+_LN_T_LIN = float(np.log(0.0031308))
 
 
 # --- kernels ---------------------------------------------------------------------------------------------
@@ -133,6 +132,43 @@ def render_scratch_band(
     values : numpy.ndarray, float32
         Coverage in (0, 1] at those pixels.
     """
+    block = _scratch_block(
+        height,
+        width,
+        x_centre,
+        angle_rad,
+        width_px,
+        s0=s0,
+        wobble_amp_px=wobble_amp_px,
+        wobble_wavelengths=wobble_wavelengths,
+        wobble_phases=wobble_phases,
+        envelope=envelope,
+    )
+    if block is None:
+        empty = np.zeros(0, np.intp)
+        return empty, empty, np.zeros(0, np.float32)
+    y, cols, vals = block
+    keep = (cols >= 0) & (cols < width) & (vals > 0)
+    rows = np.broadcast_to(y[:, None], cols.shape)[keep]
+    return rows, cols[keep], vals[keep]
+
+
+def _scratch_block(
+    height: int,
+    width: int,
+    x_centre: float,
+    angle_rad: float,
+    width_px: float,
+    *,
+    s0: float = 0.0,
+    wobble_amp_px: float = 0.0,
+    wobble_wavelengths: np.ndarray | None = None,
+    wobble_phases: np.ndarray | None = None,
+    envelope: tuple[np.ndarray, np.ndarray, float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The band of :func:`render_scratch_band` as a sheared block: rows ``y`` (R,), columns ``cols``
+    (R, K) (may lie outside the frame) and coverage ``vals`` (R, K, float32, zero off the profile's
+    support); ``None`` where the scratch is off in every row."""
     y = np.arange(height, dtype=np.float64)
     s = y + s0
     xline = x_centre + np.tan(angle_rad) * (y - height / 2.0)
@@ -144,22 +180,25 @@ def render_scratch_band(
     env = np.ones(height, np.float32) if envelope is None else scratch_envelope(s, *envelope)
     on = env > 0
     if not on.any():
-        empty = np.zeros(0, np.intp)
-        return empty, empty, np.zeros(0, np.float32)
-    y, xline, env = y[on].astype(np.intp), xline[on], env[on]
+        return None
+    if not on.all():
+        y, xline, env = y[on], xline[on], env[on]
     # A line thinner than a pixel keeps a one-pixel profile and its area (= its coverage).
     w_eff = max(float(width_px), 1.0)
     amp = float(width_px) / w_eff
     cos_a = float(np.cos(angle_rad))
     half = int(np.ceil(w_eff / cos_a)) + 1
     offsets = np.arange(-half, half + 1)
-    cols = np.floor(xline).astype(np.intp)[:, None] + offsets[None, :]
-    d = (cols - xline[:, None]) * cos_a  # perpendicular distance to the centre line, pixels
-    prof = np.where(np.abs(d) < w_eff, 0.5 + 0.5 * np.cos(np.pi * d / w_eff), 0.0)
-    vals = (prof * (amp * env[:, None])).astype(np.float32)
-    keep = (cols >= 0) & (cols < width) & (vals > 0)
-    rows = np.broadcast_to(y[:, None], cols.shape)[keep]
-    return rows, cols[keep], vals[keep]
+    x0 = np.floor(xline)
+    cols = x0.astype(np.intp)[:, None] + offsets[None, :]
+    # Perpendicular distance to the centre line, pixels (float32 is ample for a profile a few px wide).
+    d = ((x0 - xline).astype(np.float32)[:, None] + offsets.astype(np.float32)[None, :]) * np.float32(cos_a)
+    prof = np.cos(d * np.float32(np.pi / w_eff))
+    prof *= np.float32(0.5)
+    prof += np.float32(0.5)
+    prof[np.abs(d) >= np.float32(w_eff)] = 0.0
+    prof *= (amp * env).astype(np.float32)[:, None]
+    return y.astype(np.intp), cols, prof
 
 
 def apply_density_change(
@@ -183,18 +222,35 @@ def apply_density_change(
     numpy.ndarray, float32, shape (K, C)
         New sRGB values in [0, 1].
     """
-    grey = pixels.shape[1] == 1
-    rgb = np.repeat(pixels, 3, axis=1) if grey else pixels
-    dens = transmittance_to_density(srgb_to_linear(rgb), floor=_FLOOR)
-    if grey:
-        dens = dens[:, :1]
-    m = coverage[:, None]
-    dens = np.maximum(dens + m * (offset.astype(np.float32) - gain.astype(np.float32) * dens), 0.0)
-    lin = density_to_transmittance(dens)
-    if grey:
-        lin = np.repeat(lin, 3, axis=1)
-    out = np.clip(linear_to_srgb(lin), 0.0, 1.0)
-    return out[:, :1] if grey else out
+    # Straight from sRGB to ln T and back, with the density change as an affine map of ln T:
+    #   ln T' = -ln(10) D' = ln T (1 - m gain) - m offset ln(10),  capped at 0 (D' >= 0, i.e. T' <= 1),
+    # and the sRGB encode of T' = e^v read off v (power segment 1.055 e^(v/2.4) - 0.055): two
+    # transcendental passes instead of the ~8 of a decode, log10, 10^x and encode. C = 1 works alike
+    # (one luminance density; the three channels of the original formulation were equal).
+    n, c = pixels.shape
+    # Channel-planar (C, K) layout: every pass below then runs over long contiguous rows (numpy is several
+    # times slower on a trailing axis of length 3).
+    x = np.ascontiguousarray(np.asarray(pixels, dtype=np.float32).T)
+    hi = x > np.float32(_SRGB_T_ENC)
+    arg = np.where(hi, (x + np.float32(0.055)) * np.float32(1.0 / 1.055), x * np.float32(1.0 / 12.92))
+    np.maximum(arg, np.float32(_FLOOR), out=arg)  # no log(0); T >= floor anyway
+    ln_t = np.log(arg)
+    ln_t *= np.where(hi, np.float32(2.4), np.float32(1.0))
+    np.maximum(ln_t, np.float32(_LN_FLOOR), out=ln_t)
+    m = np.asarray(coverage, dtype=np.float32)[None, :]
+    g = np.asarray(gain, dtype=np.float32).reshape(c, 1)
+    o = np.asarray(offset, dtype=np.float32).reshape(c, 1) * np.float32(_LN10)
+    v = ln_t * (np.float32(1.0) - g * m)
+    v -= o * m
+    np.minimum(v, np.float32(0.0), out=v)
+    out = np.exp(v * np.float32(1.0 / 2.4))
+    out *= np.float32(1.055)
+    out -= np.float32(0.055)
+    toe = v <= np.float32(_LN_T_LIN)
+    if toe.any():
+        np.copyto(out, np.float32(12.92) * np.exp(v), where=toe)
+    np.clip(out, np.float32(0.0), np.float32(1.0), out=out)
+    return np.ascontiguousarray(out.T)
 
 
 def depth_coefficients(
@@ -476,10 +532,10 @@ class Scratches(Transform):
     def apply(self, frames: np.ndarray, params: ScratchParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Render each scratch appearance on its band of pixels; return the image and the ``scratch`` mask."""
         t_count, h, w, c = frames.shape
-        out = frames.copy()
-        mask = np.zeros((t_count, h, w), np.float32)
+        out = frames.copy()  # the one full-size pass; the rest touches only each scratch's band
+        mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
         for t, i, x in zip(params.occ_frame, params.occ_scratch, params.occ_x, strict=True):
-            rows, cols, vals = render_scratch_band(
+            block = _scratch_block(
                 h,
                 w,
                 float(x),
@@ -496,15 +552,27 @@ class Scratches(Transform):
                     float(params.env_softness[i]),
                 ),
             )
-            if rows.size == 0:
+            if block is None:
                 continue
+            y, cols, vals = block
+            # Flat pixel indices of the covered pixels (each at most once): gather, change, scatter.
+            keep = vals > 0
+            if cols[:, 0].min() < 0 or cols[:, -1].max() >= w:
+                keep &= (cols >= 0) & (cols < w)
+            idx = (y[:, None] * w + cols)[keep]
+            if idx.size == 0:
+                continue
+            vals = vals[keep]
             gain, offset = params.gain[i], params.offset[i]
             if c == 1:
                 gain, offset = gain.mean(keepdims=True), offset.mean(keepdims=True)
-            img = out[t]
-            img[rows, cols] = apply_density_change(img[rows, cols], vals, gain, offset)
-            m = mask[t]
-            m[rows, cols] = np.maximum(m[rows, cols], vals)
+            img = out[t].reshape(h * w, c)
+            new = apply_density_change(np.take(img, idx, axis=0), vals, gain, offset)
+            # Scatter whole pixels as opaque C×4-byte items: ~2x faster than numpy's row assignment.
+            pix = np.dtype((np.void, 4 * c))
+            img.view(pix).reshape(h * w)[idx] = new.view(pix).reshape(-1)
+            m = mask[t].reshape(h * w)
+            m[idx] = np.maximum(m[idx], vals)
         return out, {"scratch": mask}
 
 

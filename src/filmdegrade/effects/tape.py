@@ -293,6 +293,7 @@ class Tape(Transform):
     """
 
     name = "tape"
+    output_in_range = False  # peaking, emphasis overshoot and noise leave [0, 1]; the pipeline clips
     mask_names = ("dropout", "head_switch", "tracking")
     params_cls = TapeParams
     min_size = 4

@@ -24,10 +24,12 @@ __all__ = [
     "lateral_drift_px",
     "line_angle_deg",
     "line_contrast",
+    "line_cross_section",
     "line_positions_px",
     "line_width_px",
     "mask_iou",
     "ridge",
+    "ridge_profile",
     "sheared_projection",
     "temporal_iou",
 ]
@@ -279,6 +281,70 @@ def temporal_iou(masks: np.ndarray, *, threshold: float | None = None) -> float:
     return float(inter / union) if union > 0 else float("nan")
 
 
+def line_cross_section(
+    lum: np.ndarray, angle_deg: float, x_centre_px: float, *, half: int = 12, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Median cross-section of an image across a straight near-vertical line, grey levels.
+
+    ``rows`` (default all) are the rows used. Returns ``(offsets_px, profile)``, offsets ``-half … half``
+    px from the line.
+    """
+    from scipy.ndimage import map_coordinates
+
+    g = np.asarray(lum, np.float32)
+    h = g.shape[0]
+    ys = np.arange(h, dtype=np.float64) if rows is None else np.asarray(rows, np.float64)
+    xs = x_centre_px + np.tan(np.deg2rad(angle_deg)) * (ys - h / 2.0)
+    offs = np.arange(-half, half + 1, dtype=np.float64)
+    coords = np.stack([np.repeat(ys, offs.size), (xs[:, None] + offs[None]).ravel()])
+    prof = map_coordinates(g, coords, order=1, mode="nearest").reshape(len(ys), offs.size)
+    return offs, np.median(prof, axis=0)
+
+
+def ridge_profile(
+    offs: np.ndarray, prof: np.ndarray, *, max_width_px: float = 15.0, balance: float = 0.4
+) -> dict | None:
+    """Is a cross-section a thin line (ridge) rather than a step? Its polarity, width and contrast.
+
+    A ridge: the centre (within ±2 px) differs from BOTH sides (medians of the outer thirds) in the same
+    direction, by amounts within a factor ``1 / balance`` of each other, and the part beyond half the
+    contrast is 1 … ``max_width_px`` px wide. A scene edge (one side level with the centre) fails.
+
+    Returns
+    -------
+    dict or None
+        ``{"polarity", "width_px", "contrast", "balance"}``, or ``None`` for a non-ridge.
+    """
+    n = len(offs)
+    third = max(2, n // 3)
+    left, right = float(np.median(prof[:third])), float(np.median(prof[-third:]))
+    core = np.abs(offs) <= 2
+    hi, lo = float(prof[core].max()), float(prof[core].min())
+    # polarity from the larger central excursion from the side levels
+    up = min(hi - left, hi - right)
+    down = min(left - lo, right - lo)
+    pol = 1 if up >= down else -1
+    centre = hi if pol > 0 else lo
+    dl, dr = pol * (centre - left), pol * (centre - right)
+    if min(dl, dr) <= 0 or min(dl, dr) < balance * max(dl, dr):
+        return None
+    base = 0.5 * (left + right)
+    contrast = pol * (centre - base)
+    above = pol * (prof - base) >= 0.5 * contrast
+    # width: the connected run of ``above`` through the centre sample
+    c = int(np.flatnonzero(core)[np.argmax(pol * prof[core])])
+    a = b = c
+    while a > 0 and above[a - 1]:
+        a -= 1
+    while b < n - 1 and above[b + 1]:
+        b += 1
+    width = float(b - a + 1)
+    if not 1.0 <= width <= max_width_px or a == 0 or b == n - 1:
+        return None
+    bal = min(dl, dr) / max(dl, dr)
+    return {"polarity": pol, "width_px": width, "contrast": float(contrast), "balance": bal}
+
+
 def detect_vertical_lines(
     image: np.ndarray,
     *,
@@ -287,11 +353,16 @@ def detect_vertical_lines(
     k_sigma: float = 4.0,
     num_peaks: int = 5,
     min_votes_frac: float = 0.3,
+    border_px: int = 8,
+    max_width_px: float = 15.0,
 ) -> list[dict]:
     """Find near-vertical line scratches in a (real) image.
 
     The luminance is high-passed across rows (minus a horizontal median of ``filter_px`` pixels); pixels
-    more than ``k_sigma`` robust standard deviations from zero vote in a Hough transform.
+    more than ``k_sigma`` robust standard deviations from zero vote in a Hough transform. A candidate is
+    kept only when its mean cross-section is a thin ridge (:func:`ridge_profile`: brighter or darker
+    than *both* sides, 1–``max_width_px`` px wide; scene edges are steps and are rejected) and it stays
+    ``border_px`` away from the frame border (gate edges, letterbox).
 
     Parameters
     ----------
@@ -307,29 +378,44 @@ def detect_vertical_lines(
         Most lines returned.
     min_votes_frac : float
         A line needs votes from at least this fraction of the image height.
+    border_px : int
+        Lines passing closer than this to the left or right border are ignored, px.
+    max_width_px : float
+        Widest ridge accepted, px.
 
     Returns
     -------
     list of dict
-        ``{"angle_deg", "x_centre_px", "polarity"}`` per line (polarity +1 bright, -1 dark), strongest first.
+        ``{"angle_deg", "x_centre_px", "polarity", "width_px", "contrast", "votes_frac"}`` per line
+        (polarity +1 bright, −1 dark; width in px; contrast in grey levels), strongest first.
     """
-    img = np.asarray(image, np.float32)
-    if img.dtype == np.uint8 or img.max() > 1.0:
-        img = img / 255.0
+    img = np.asarray(image)
+    scale = 255.0 if img.dtype == np.uint8 or img.max() > 1.0 else 1.0
+    img = img.astype(np.float32) / np.float32(scale)
     lum = img.mean(axis=-1) if img.ndim == 3 else img
     hp = lum - median_filter(lum, size=(1, filter_px), mode="reflect")
     sigma = 1.4826 * float(np.median(np.abs(hp))) + 1e-6
     binary = np.abs(hp) > k_sigma * sigma
-    h = lum.shape[0]
+    h, w = lum.shape
     peaks = hough_angles_deg(binary, max_angle_deg=max_angle_deg, resolution_deg=0.1, num_peaks=num_peaks)
-    out = []
+    out: list[dict] = []
     ys = np.arange(h)
+    half = int(max(12, np.ceil(max_width_px)))
     for ang, xc in peaks:
-        xs = np.rint(xc + np.tan(np.deg2rad(ang)) * (ys - h / 2.0)).astype(np.intp)
-        ok = (xs >= 0) & (xs < lum.shape[1])
-        votes = binary[ys[ok], xs[ok]]
+        xs_f = xc + np.tan(np.deg2rad(ang)) * (ys - h / 2.0)
+        if xs_f.min() < border_px or xs_f.max() > w - 1 - border_px:
+            continue
+        if any(abs(d["x_centre_px"] - xc) < 3 and abs(d["angle_deg"] - ang) < 2 for d in out):
+            continue  # the same line found twice
+        xs = np.rint(xs_f).astype(np.intp)
+        votes = binary[ys, xs]
         if votes.sum() < min_votes_frac * h:
             continue
-        pol = float(np.sign(hp[ys[ok], xs[ok]][votes].mean()))
-        out.append({"angle_deg": ang, "x_centre_px": xc, "polarity": int(pol)})
+        offs, prof = line_cross_section(lum, ang, xc, half=half, rows=ys[votes])
+        rp = ridge_profile(offs, prof, max_width_px=max_width_px)
+        if rp is None:
+            continue
+        out.append({"angle_deg": ang, "x_centre_px": xc, **rp, "votes_frac": float(votes.mean())})
+        if len(out) == num_peaks:
+            break
     return out

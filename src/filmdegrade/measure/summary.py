@@ -4,10 +4,11 @@ It reuses the statistic modules: flat regions and noise (:mod:`.regions`, :mod:`
 (:mod:`.granularity`), line scratches (:mod:`.lines`), dust/blotches (:mod:`.blotches`), flicker and
 weave (:mod:`.temporal`), colour cast (:mod:`.colour`) and tape signal statistics (:mod:`.bandwidth`).
 
-The one statistic computed here is the *blind* horizontal bandwidth (:func:`horizontal_response`):
-tape formats filter along the lines only, so on footage without a test pattern the ratio of the
-horizontal to the vertical power spectrum of natural content (statistically isotropic) estimates the
-squared horizontal response ``|H(f)|²``.
+Blind horizontal bandwidths (tape formats filter along the lines only): the luma cut-off comes from
+the noise of flat patches (:func:`luma_cutoff`: horizontal/vertical noise spectrum ratio, ``|H(f)|²``),
+the chroma cut-off from near-vertical colour edges (:func:`chroma_cutoff`); the whole-image
+horizontal/vertical power-spectrum ratio (:func:`horizontal_response`) is the fallback for footage
+without flat patches (natural content is only roughly isotropic, so it is biased by ±25 %).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ import numpy as np
 from filmdegrade.io import to_grey_float
 from filmdegrade.media import Medium
 
-__all__ = ["format_table", "horizontal_cutoff", "horizontal_response", "measure_footage"]
+__all__ = [
+    "chroma_cutoff",
+    "format_table",
+    "horizontal_cutoff",
+    "horizontal_response",
+    "luma_cutoff",
+    "measure_footage",
+]
 
 
 def _clip_float(frames: np.ndarray) -> np.ndarray:
@@ -99,6 +107,49 @@ def horizontal_cutoff(planes: np.ndarray, level: float = 1.0 / math.sqrt(2.0)) -
     f, r = horizontal_response(planes)
     c = cutoff_frequency(f, r, level)
     return 0.5 if not np.isfinite(c) else float(c)
+
+
+#: Edge profiles for the chroma cut-off: ±32 px (colour-under chroma spreads over ~20 px at SD width),
+#: 9 lines averaged (chroma noise is strong and the edges are near-vertical).
+CHROMA_EDGE = {"half_width": 32, "rows": 9, "flat_tol": 0.15}
+
+
+def luma_cutoff(luma: np.ndarray, residuals: np.ndarray | None = None) -> tuple[float, str]:
+    """Blind −3 dB horizontal luma cut-off, cycles per pixel, and the method used.
+
+    From the noise of flat patches (:func:`filmdegrade.measure.bandwidth.noise_cutoff`, ``"noise"``)
+    when there are at least 8 of them, which does not depend on the scene; otherwise from the
+    whole-image spectrum ratio (:func:`horizontal_cutoff`, ``"spectrum"``, biased by the scene's own
+    anisotropy).
+
+    Parameters
+    ----------
+    luma : numpy.ndarray, shape (N, H, W)
+        Luma of N frames, grey levels in [0, 1].
+    residuals : numpy.ndarray, shape (M, B, B), optional
+        Detrended flat patches of those frames (computed when not given).
+    """
+    from filmdegrade.measure.bandwidth import noise_cutoff
+    from filmdegrade.measure.noise import flat_residuals
+
+    if residuals is None:
+        residuals, _ = flat_residuals(luma, max_frames=None)
+    if len(residuals) >= 8:
+        return noise_cutoff(residuals), "noise"
+    return horizontal_cutoff(luma), "spectrum"
+
+
+def chroma_cutoff(clip: np.ndarray) -> tuple[float, int]:
+    """Blind −3 dB horizontal chroma cut-off, cycles per pixel, and the number of edge profiles used.
+
+    :func:`filmdegrade.measure.bandwidth.edge_cutoff` on the BT.601 colour differences (B − Y, R − Y)
+    of a ``T×H×W×3`` clip; colour edges of scenes are far sharper than a colour-under chroma band, so
+    the edges measure the tape. ``nan`` when no edge qualifies.
+    """
+    from filmdegrade.measure.bandwidth import cutoff_frequency, edge_mtf
+
+    f, m, n = edge_mtf(_chroma(clip), **CHROMA_EDGE)
+    return (cutoff_frequency(f, m) if n else float("nan")), n
 
 
 def _frame_subset(n: int, k: int) -> np.ndarray:
@@ -284,14 +335,16 @@ def measure_footage(
         }
 
     # --- tape signal ---
-    from filmdegrade.measure.bandwidth import flat_field_snr
+    from filmdegrade.measure.bandwidth import flat_field_snr, head_switch_band
 
-    luma = to_grey_float(sub if c == 3 else sub[..., 0])
-    tape: dict[str, Any] = {"luma_cutoff_cpp": horizontal_cutoff(luma.reshape(-1, h, w))}
+    luma = to_grey_float(sub if c == 3 else sub[..., 0]).reshape(-1, h, w)
+    tape: dict[str, Any] = {}
+    tape["luma_cutoff_cpp"], tape["luma_cutoff_method"] = luma_cutoff(luma, res)
     if colour:
-        tape["chroma_cutoff_cpp"] = horizontal_cutoff(_chroma(sub))
+        tape["chroma_cutoff_cpp"], tape["chroma_edges"] = chroma_cutoff(sub)
     if len(res):
         tape["snr_db"] = float(np.median([flat_field_snr(r) for r in res]))
+    tape["head_switch_lines"] = int(np.median([head_switch_band(fr) for fr in luma]))
     if medium is not None and medium.tape_info is not None:
         line_us = float(
             medium.tape_info.info.get("active_line_us", 52.6 if medium.tape_info.lines == 525 else 52.0)

@@ -52,7 +52,7 @@ def test_validation() -> None:
     with pytest.raises(ValueError, match="strength"):
         Grain(strength=-1.0)
     with pytest.raises(ValueError, match="model"):
-        Grain(model="boolean")
+        Grain(model="no_such_model")
     with pytest.raises(ValueError, match="unknown stock"):
         Grain(stock="no_such_stock")
     with pytest.raises(ValueError, match="layer_correlation"):

@@ -98,3 +98,27 @@ def test_detect_lines_in_noisy_image() -> None:
         and abs(by_x[0]["angle_deg"] - 2) < 0.3
     )
     assert abs(by_x[1]["x_centre_px"] - 170) < 1.5 and by_x[1]["polarity"] == 1
+
+
+def test_ridge_profile_rejects_steps() -> None:
+    from filmdegrade.measure.lines import ridge_profile
+
+    offs = np.arange(-12, 13, dtype=np.float64)
+    line = 0.4 + 0.2 * (np.abs(offs) <= 1)
+    r = ridge_profile(offs, line)
+    assert r is not None and r["polarity"] == 1 and r["width_px"] == 3 and r["contrast"] == pytest.approx(0.2)
+    assert ridge_profile(offs, 0.8 - line)["polarity"] == -1
+    step = np.where(offs >= 0, 0.6, 0.4)
+    assert ridge_profile(offs, step) is None
+    # a highlight on a step edge (one side level with the centre) is not a scratch
+    assert ridge_profile(offs, np.where(offs >= -1, 0.6, 0.2) + 0.02 * (np.abs(offs) <= 1)) is None
+
+
+def test_detect_lines_ignores_edges_and_border() -> None:
+    rng = np.random.default_rng(1)
+    img = np.clip(0.5 + rng.normal(0, 0.02, (200, 240)), 0, 1).astype(np.float32)
+    img[:, 120:] += 0.25  # a scene edge
+    img[:, 2] += 0.3  # on the border
+    img += 0.25 * _line(200, 240, 60.0, 1.0, 2.0)
+    found = detect_vertical_lines(np.clip(img, 0, 1))
+    assert [round(d["x_centre_px"]) for d in found] == [60]
