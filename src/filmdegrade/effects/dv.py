@@ -80,21 +80,34 @@ def _to_planes(rgb: np.ndarray, pix_fmt: str) -> tuple[np.ndarray, np.ndarray, n
         y8 = cv2.convertScaleAbs(rgb.reshape(h, w), alpha=219.0, beta=16.0)
         c8 = np.full((ch, cw), 128, np.uint8)
         return y8, c8, c8
-    ycc = cv2.convertScaleAbs(cv2.transform(rgb, _M601))
-    y8, cb, cr = cv2.split(ycc)
-    return (y8, cv2.resize(cb, (cw, ch), interpolation=cv2.INTER_AREA),
-            cv2.resize(cr, (cw, ch), interpolation=cv2.INTER_AREA))
+    # One single-output transform per plane (a 3-output transform plus a split is ~3× slower). The chroma
+    # area average is taken on R'G'B' before the (linear) matrix: the same average of Cb/Cr, on ¼ (4:1:1)
+    # or ¼ (4:2:0) of the pixels, rounded once instead of twice.
+    y8 = cv2.convertScaleAbs(cv2.transform(rgb, _M601[:1]))
+    small = cv2.resize(rgb, (cw, ch), interpolation=cv2.INTER_AREA)
+    return (y8, cv2.convertScaleAbs(cv2.transform(small, _M601[1:2])),
+            cv2.convertScaleAbs(cv2.transform(small, _M601[2:3])))
 
 
-def _from_planes(planes: list[np.ndarray], channels: int) -> np.ndarray:
-    # 8-bit planes → float R'G'B' (chroma brought back bilinearly, as a player does).
+def _from_planes(planes: list[np.ndarray], channels: int, out: np.ndarray | None = None) -> np.ndarray:
+    # 8-bit planes → float R'G'B' (chroma brought back bilinearly, as a player does), into `out` if given.
     y = planes[0]
     h, w = y.shape
     if channels == 1:
-        return (y.astype(np.float32) - np.float32(16.0)) * np.float32(1.0 / 219.0)
+        res = cv2.addWeighted(y, 1.0 / 219.0, y, 0.0, -16.0 / 219.0, dtype=cv2.CV_32F)
+        if out is None:
+            return res
+        out.reshape(h, w)[...] = res
+        return out
     cb = cv2.resize(planes[1], (w, h), interpolation=cv2.INTER_LINEAR)
     cr = cv2.resize(planes[2], (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.transform(cv2.merge([y, cb, cr]).astype(np.float32), _M601_INV)
+    ycc = cv2.merge([y, cb, cr]).astype(np.float32)
+    if out is None:
+        return cv2.transform(ycc, _M601_INV)
+    res = cv2.transform(ycc, _M601_INV, dst=out)
+    if not np.may_share_memory(res, out):  # pragma: no cover - OpenCV honours a matching dst
+        out[...] = res
+    return out
 
 
 def _frame_from_planes(av: Any, planes: tuple[np.ndarray, ...], pix_fmt: str) -> Any:
@@ -199,8 +212,11 @@ def dv_roundtrip(
                     planes[k][mk] = prev[k][mk]
             mask[t] = cv2.resize(m8.astype(np.float32), (iw, ih), interpolation=cv2.INTER_NEAREST)
         prev = planes
-        out[t] = _resize(_from_planes(planes, ch), iw, ih).reshape(ih, iw, ch)
-    np.clip(out, 0.0, 1.0, out=out)
+        if (iw, ih) == (w, h):
+            _from_planes(planes, ch, out=out[t])
+        else:
+            out[t] = _resize(_from_planes(planes, ch), iw, ih).reshape(ih, iw, ch)
+        np.clip(out[t], 0.0, 1.0, out=out[t])  # per frame, while it is in cache
     return (out, mask, packets) if return_packets else (out, mask)
 
 

@@ -135,6 +135,7 @@ def apply_optics(
     halation_threshold: float = 1.0,
     halation_tint: tuple[float, ...] = (1.0, 1.0, 1.0),
     log2_vignette: np.ndarray | None = None,
+    vignette_stops: float = 0.0,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Blur, halation and vignetting of one sRGB frame, computed in (scaled) linear light.
@@ -158,6 +159,10 @@ def apply_optics(
         Per-channel share of the glow (C values; e.g. red-orange ``(1, 0.3, 0)``).
     log2_vignette : numpy.ndarray, float32, shape (H, W, C) or (H, W, 1), optional
         ``log2`` of the vignetting gain (see :func:`vignette_log2_gain`); ``None`` for none.
+    vignette_stops : float
+        Alternatively, the cos⁴ vignetting of :func:`vignette_log2_gain` with this corner light loss,
+        stops (≥ 0), computed band by band (no full-size map to read). Ignored if ``log2_vignette`` is
+        given.
     out : numpy.ndarray, optional
         Output buffer (float32, frame's shape; must not alias ``frame``).
 
@@ -179,7 +184,8 @@ def apply_optics(
     lv = None
     if log2_vignette is not None:
         lv = log2_vignette if log2_vignette.shape[-1] == c else np.broadcast_to(log2_vignette, frame.shape)
-        lv = np.ascontiguousarray(lv, dtype=np.float32).reshape(h, w * c) * np.float32(_LN2)
+        lv = np.ascontiguousarray(lv, dtype=np.float32).reshape(h, w * c)
+    vig = _VignetteBands(h, w, c, vignette_stops) if lv is None and vignette_stops > 0.0 else None
     ker = None
     halo = 0
     if blur_sigma_px > 0.0:
@@ -195,6 +201,7 @@ def apply_optics(
     out2 = out.reshape(h, w * c)
     buf = np.empty((min(h, rows + 2 * halo), w * c), np.float32)
     blurred = np.empty_like(buf)
+    vbuf = np.empty((buf.shape[0], w), np.float32) if vig is not None else None
     shape3 = (w, c) if c > 1 else (w,)
 
     # Sweep 1: decode a = (x + 0.055)^2.4 (times the vignette gain, added in the log domain), blur.
@@ -205,8 +212,11 @@ def apply_optics(
         a = buf[: a1 - a0]
         np.add(src2[a0:a1], np.float32(_SRGB_A), out=a)
         cv2.log(a, dst=a)
-        if lv is not None:
-            cv2.addWeighted(a, _SRGB_GAMMA, lv[a0:a1], 1.0, 0.0, dst=a)
+        if lv is not None:  # ln gain = ln 2 · log2 gain, folded into the weights
+            cv2.addWeighted(a, _SRGB_GAMMA, lv[a0:a1], _LN2, 0.0, dst=a)
+        elif vig is not None:
+            ln1 = vig.ln_one_plus(a0, a1, vbuf[: a1 - a0], blurred[: a1 - a0])
+            cv2.addWeighted(a, _SRGB_GAMMA, ln1, -2.0, 0.0, dst=a)
         else:
             a *= np.float32(_SRGB_GAMMA)
         cv2.exp(a, dst=a)
@@ -230,6 +240,7 @@ def apply_optics(
     # Halation: glow from the blurred highlights (one channel, small), then sweep 2 adds it (tinted per
     # channel by one cv2.transform) and encodes.
     weights = (np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]).reshape(c, 1)
+    tint = np.diag(weights[:, 0]).astype(np.float32)
     glow = _halation_glow(out, halation_sigma_px, halation_threshold * _LIN_SCALE)
     full = glow.shape == (h, w)
     up = None if full else _RowUpsampler(glow, h, w)
@@ -239,12 +250,36 @@ def apply_optics(
         g = glow[r0:r1] if full else up.band(r0, r1, gbuf[0, : r1 - r0], gbuf[1, : r1 - r0])  # type: ignore[union-attr]
         band = out2[r0:r1]
         if c > 1:
-            tint = cv2.transform(g.reshape(r1 - r0, w, 1), weights, dst=buf[: r1 - r0].reshape(r1 - r0, w, c))
-            band += tint.reshape(r1 - r0, w * c)
+            # Grey → RGB copy, then the diagonal tint: two fast passes (a 3×1 cv2.transform is ~10x slower).
+            g3 = cv2.cvtColor(g, cv2.COLOR_GRAY2RGB, dst=buf[: r1 - r0].reshape(r1 - r0, w, c))
+            cv2.transform(g3, tint, dst=g3)
+            band += g3.reshape(r1 - r0, w * c)
         else:
             band += g * weights[0, 0]
         _encode(band, band)
     return out
+
+
+class _VignetteBands:
+    """``ln(1 + a ρ²)`` of :func:`vignette_log2_gain` (``ln v = -2 ln(1 + a ρ²)``), a band of rows at a
+    time: from one row and one column vector, so no full-size map is read from memory."""
+
+    def __init__(self, h: int, w: int, c: int, stops: float) -> None:
+        a = 2.0 ** (stops / 2.0) - 1.0
+        cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
+        k = np.float32(a / max(cx * cx + cy * cy, 1e-12))
+        self.rows = np.float32(1.0) + k * (np.arange(h, dtype=np.float32) - np.float32(cy)) ** 2
+        self.cols = k * (np.arange(w, dtype=np.float32) - np.float32(cx)) ** 2
+        self.w, self.c = w, c
+
+    def ln_one_plus(self, r0: int, r1: int, grey: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """``(r1 - r0)×(w C)`` band of ``ln(1 + a ρ²)`` in ``dst``; ``grey``: ``(r1 - r0)×w`` scratch."""
+        n = r1 - r0
+        t = np.add(self.rows[r0:r1, None], self.cols[None, :], out=grey)
+        cv2.log(t, dst=t)
+        if self.c == 1:
+            return t
+        return cv2.cvtColor(t, cv2.COLOR_GRAY2RGB, dst=dst.reshape(n, self.w, self.c)).reshape(n, self.w * self.c)
 
 
 def _encode(a: np.ndarray, dst: np.ndarray) -> None:
@@ -365,10 +400,6 @@ class Optics(Transform):
     def apply(self, frames: np.ndarray, params: OpticsParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Apply the clip's optics to every frame (pure)."""
         t, h, w, c = frames.shape
-        lv = None
-        if params.vignette_stops > 0.0:
-            lv = vignette_log2_gain(h, w, params.vignette_stops)[..., None]
-            lv = np.ascontiguousarray(np.repeat(lv, c, axis=-1)) if c > 1 else lv
         out = np.empty_like(frames)
         for i in range(t):
             apply_optics(
@@ -379,7 +410,7 @@ class Optics(Transform):
                 halation_sigma_px=params.halation_sigma_px,
                 halation_threshold=params.halation_threshold,
                 halation_tint=params.halation_tint,
-                log2_vignette=lv,
+                vignette_stops=params.vignette_stops,
                 out=out[i],
             )
         return out, {}

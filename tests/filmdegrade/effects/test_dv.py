@@ -124,3 +124,24 @@ def _ctx(medium):
     from filmdegrade.effects.base import ClipContext
 
     return ClipContext(n_frames=1, height=48, width=64, channels=3, medium=medium)
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuv411p", "yuv420p"])
+def test_planes_are_bt601_studio_range_with_area_averaged_chroma(pix_fmt):
+    # chroma is averaged on R'G'B' before the (linear) matrix: the same as averaging Cb/Cr, within rounding
+    import cv2
+
+    from filmdegrade.effects.dv import _M601, _to_planes
+
+    x = make_image((480, 720, 3), np.float32)
+    y8, cb, cr = _to_planes(x, pix_fmt)
+    full = x.reshape(-1, 3).astype(np.float64) @ _M601[:, :3].T.astype(np.float64) + _M601[:, 3]
+    full = full.reshape(480, 720, 3)
+    assert np.abs(y8 - np.clip(np.rint(full[..., 0]), 0, 255)).max() <= 1
+    sh, sw = cb.shape
+    assert (sh, sw) == ((480, 180) if pix_fmt == "yuv411p" else (240, 360))
+    fy, fx = 480 // sh, 720 // sw
+    for k, plane in ((1, cb), (2, cr)):
+        avg = full[..., k].reshape(sh, fy, sw, fx).mean(axis=(1, 3))
+        assert np.abs(plane - np.clip(np.rint(avg), 0, 255)).max() <= 1
+        assert cv2.countNonZero((plane != np.clip(np.rint(avg), 0, 255)).astype(np.uint8)) < 0.01 * plane.size

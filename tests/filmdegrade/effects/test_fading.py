@@ -269,3 +269,57 @@ def test_fit_fading_recovers_fractions() -> None:
     fit = fit_fading(out, stock=PRE82, quantile=0.99)
     assert np.allclose(fit.dye_fractions, f, atol=0.03), fit
     assert fit.cast_ab[0] > 0  # cyan loss reads as a red cast
+
+
+# --- fast path against the plain float reference (speed work must not change the model) ------------------
+def _reference_fade(x: np.ndarray, p: FadingParams, t: int) -> np.ndarray:
+    """Whole-frame float maths with the field built by cv2.resize: the definition the fast path follows."""
+    import cv2
+
+    from filmdegrade.effects import fading as fm
+
+    h, w = x.shape[:2]
+    g = None
+    if p.field.size or p.edge_fade:
+        g = np.ones((h, w), np.float32)
+        if p.field.size:
+            g += cv2.resize(p.field[min(t, p.field.shape[0] - 1)], (w, h), interpolation=cv2.INTER_CUBIC)
+        xs = (np.arange(w) + 0.5) / w
+        g += (p.edge_fade * np.exp(-np.minimum(xs, 1 - xs) / p.edge_width)).astype(np.float32)[None]
+        g = np.maximum(g, 0.0)
+    lam = fm.srgb_to_log_transmittance(x, p.d_max)
+    if p.process == "silver":
+        c = x.shape[-1]
+        a, stain = fm._silver_channels(p, c)
+        amp = a[None, None, :] if g is None else g[..., None] * a[None, None, :]
+        d = lam * np.float32(-1 / math.log(10))
+        d_new = p.contrast * (d - amp * d * np.exp(-d / p.highlight_density)) + stain
+        return fm.log_transmittance_to_srgb((d_new * np.float32(-math.log(10))).astype(np.float32), p.black_level)
+    return fm.log_transmittance_to_srgb(fm._dye_frame(lam, p, g, False), p.black_level)
+
+
+@pytest.mark.parametrize("channels", [3, 1])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"years": 30.0},
+        {"years": 30.0, "stock": "vision3_500t", "black_level": 0.01},
+        {"years": 30.0, "field_amount": 0.6, "edge_fade": 1.0},
+        {"years": 30.0, "field_amount": 0.6, "field_drift": 0.2},
+        {"years": 100.0, "stock": "tri_x_reversal"},
+        {"years": 100.0, "stock": "tri_x_reversal", "field_amount": 0.6, "edge_fade": 0.5},
+    ],
+)
+def test_fast_path_matches_float_reference(kw: dict, channels: int) -> None:
+    # Frames of 600×1200 also take the large-frame route of uniform silver fading (float passes, not the table).
+    for h, w in ((37, 53), (600, 1200)):
+        x = np.random.default_rng(0).random((2, h, w, channels), dtype=np.float32)
+        x[:, :3] = 0.0  # black (D-max clamp) and white rows
+        x[:, 3:6] = 1.0
+        t = Fading(**kw)
+        p = t.sample_params(np.random.default_rng(2), ClipContext(2, h, w, channels, Medium()))
+        out, _ = t.apply(x, p)
+        for i in range(2):
+            ref = _reference_fade(x[i], p, i)
+            # 1e-4: the uniform-silver table reads sRGB at the nearest of 65536 levels
+            assert np.abs(out[i] - ref).max() < 1e-4, (kw, channels, h, float(np.abs(out[i] - ref).max()))

@@ -217,3 +217,25 @@ def test_correlated_noise_is_unit_variance() -> None:
         n = correlated_noise(7, 256, 256, 3, ell)
         assert float(n.std()) == pytest.approx(1.0, rel=0.03)
         assert abs(float(n.mean())) < 0.03
+
+
+@pytest.mark.parametrize("layers,rho,ell", [(3, 0.0, 1.5), (3, 0.4, 2.5), (1, 1.0, 0.9), (3, 0.0, 0.2)])
+def test_block_rendering_equals_whole_frame(layers: int, rho: float, ell: float) -> None:
+    # The renderer works in row blocks (speed); each block is filtered with its halo of rows, so the field
+    # and the grainy frame must be those of one whole-frame pass.
+    import cv2
+
+    from filmdegrade.effects import grain as gm
+
+    h, w, ch = 203, 151, 3
+    whole = gm._noise_coords(7, h, w, layers, ell, rho)
+    for rows in (1, 16, 64):
+        blocks = list(gm._noise_coord_blocks(7, h, w, layers, ell, rho, rows))
+        assert [b[0] for b in blocks] == list(range(0, h, rows))
+        np.testing.assert_allclose(np.concatenate([b[2] for b in blocks]), whole, atol=1e-4)
+    frame = np.random.default_rng(1).random((h, w, ch), dtype=np.float32)
+    table = gm.grain_table(0.05, 0.5)
+    coords = cv2.merge([whole] * 3) if layers == 1 else whole
+    ref = cv2.remap(table, np.ascontiguousarray(coords).reshape(h, w * ch), frame.reshape(h, -1) * 255.0,
+                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(h, w, ch)
+    np.testing.assert_allclose(gm.render_grain(frame, 7, 0.05, 0.5, ell, layers, rho), ref, atol=1e-5)
