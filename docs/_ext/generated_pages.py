@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import io
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -149,6 +150,28 @@ def generate(app) -> None:
             path.write_text(text)
 
 
+_UNDERLINE = re.compile(r"^(\s*)([-=~^])\2{2,}\s*$")
+_BARS = re.compile(r"(?<![`\\\w])\|([A-Za-z_]\w*)\|(?!`)")
+
+
+def clean_docstring(app, what, name, obj, options, lines: list[str]) -> None:
+    """Docstring hygiene so the build can use ``-W``: section underlines shorter than their title (plain
+    text counts characters differently) are lengthened, and ``|x|`` (absolute values written as in maths)
+    is escaped so reStructuredText does not read it as a substitution. The sources are unchanged."""
+    for i, line in enumerate(lines):
+        m = _UNDERLINE.match(line)
+        if m and i > 0 and lines[i - 1].strip() and len(lines[i - 1].rstrip()) > len(line.rstrip()):
+            lines[i] = m.group(1) + m.group(2) * (len(lines[i - 1].rstrip()) - len(m.group(1)))
+        lines[i] = _BARS.sub(r"\\|\1\\|", lines[i])
+
+
+def skip_member(app, what, name, obj, skip, options) -> bool | None:
+    """Skip albumentations' per-class pydantic ``InitSchema`` (documented once per transform otherwise)."""
+    return True if name == "InitSchema" else None
+
+
 def setup(app):
     app.connect("builder-inited", generate)
+    app.connect("autodoc-process-docstring", clean_docstring)
+    app.connect("autodoc-skip-member", skip_member)
     return {"parallel_read_safe": True}

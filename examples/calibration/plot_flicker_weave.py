@@ -5,14 +5,14 @@ Flicker autocorrelation and gate-weave spectrum
 No measured flicker or weave magnitudes were found in the literature (film-physics.md 4.3), so these
 checks compare the measurement with the *configured* process.
 
-* **Flicker** is an AR(1) series of per-frame density offsets, x_t = φ·x_{t−1} + √(1−φ²)·σ·ε_t. On a
+* **Flicker** is an AR(1) series of per-frame density offsets, ``x_t = φ·x_{t−1} + √(1−φ²)·σ·ε_t``. On a
   200-frame grey clip, :func:`filmdegrade.measure.temporal.flicker_stats` measures the standard deviation
   of the mean-density series (±15 %) and its autocorrelation; the lag-1 value is checked (±0.1) and the
   whole autocorrelation function is drawn against φ^k.
 * **Gate weave** is a bounded AR(1) jitter in µm on the film. Frame shifts are measured by phase
   correlation (:func:`filmdegrade.measure.temporal.frame_shifts`); their RMS is checked against the
   gauge's ``weave_rms_um`` in pixels (±15 %; the Super 8 value of 10 µm is this project's estimate, E),
-  and their power spectrum is drawn against the AR(1) spectrum (1−φ²)/|1−φ·e^{−2πif}|².
+  and their power spectrum is drawn against the AR(1) spectrum ``(1 − φ²) / |1 − φ·exp(−2πif)|²``.
 """
 
 import matplotlib.pyplot as plt

@@ -1,6 +1,6 @@
 """
 VHS, S-VHS and Betamax: luma and chroma response vs format bandwidth; SNR
-========================================================================
+==========================================================================
 
 :class:`~filmdegrade.effects.tape.Tape` filters each scanline in Y/C at the format's bandwidth, given in
 MHz and converted to cycles per picture width with the active line time (52.6 µs NTSC):

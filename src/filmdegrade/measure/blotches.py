@@ -3,7 +3,7 @@
 Dirt and sparkle sit on one frame only, while the picture (after motion compensation) and line
 scratches persist. For every pixel of frame ``t`` the neighbouring frames ``t - 1`` and ``t + 1`` are
 warped onto it (dense optical flow, :class:`cv2.DISOpticalFlow`) and the backward and forward
-differences ``e_b = I_t - Ĩ_{t-1}``, ``e_f = I_t - Ĩ_{t+1}`` are taken. The signed index is
+differences ``e_b = I_t - Ĩ_{t-1}``, ``e_f = I_t - Ĩ_{t+1}`` are taken. The signed index is::
 
     SDI = sign(e_b) · min(|e_b|, |e_f|)  where sign(e_b) = sign(e_f), else 0
 
