@@ -227,7 +227,8 @@ def noise_cutoff(residuals: np.ndarray, level: float = 1.0 / np.sqrt(2.0)) -> fl
 
     Accurate (±12 %) for cut-offs above ~0.15 cycles/px with 32-px patches (luma of SD-width video);
     lower cut-offs are overestimated because the response already falls in the reference band (the
-    calibration cancels this by measuring its probe the same way). Searched above the reference band; 0.5 (Nyquist) when the response never falls below ``level``,
+    calibration cancels this by measuring its probe the same way). Searched above the reference band;
+    0.5 (Nyquist) when the response never falls below ``level``,
     ``nan`` without patches.
     """
     f, r = noise_horizontal_response(residuals)

@@ -2,7 +2,8 @@
 
 It reuses the statistic modules: flat regions and noise (:mod:`.regions`, :mod:`.noise`), grain
 (:mod:`.granularity`), line scratches (:mod:`.lines`), dust/blotches (:mod:`.blotches`), flicker and
-weave (:mod:`filmdegrade.measure.temporal`), colour cast (:mod:`filmdegrade.measure.colour`) and tape signal statistics (:mod:`filmdegrade.measure.bandwidth`).
+weave (:mod:`filmdegrade.measure.temporal`), colour cast (:mod:`filmdegrade.measure.colour`) and tape
+signal statistics (:mod:`filmdegrade.measure.bandwidth`).
 
 Blind horizontal bandwidths (tape formats filter along the lines only): the luma cut-off comes from
 the noise of flat patches (:func:`luma_cutoff`: horizontal/vertical noise spectrum ratio, ``|H(f)|²``),
