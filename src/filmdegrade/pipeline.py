@@ -289,9 +289,12 @@ class FilmPipeline:
 
     # --- structure ---------------------------------------------------------------------------------
     def _stream_ids(self) -> dict[str, str]:
-        """Index path → stream id ``"one_of#0/grain#1"``: the node's name and its occurrence among
-        same-named siblings, under its parent's id. Inserting a differently named transform anywhere
-        leaves every other transform's random stream unchanged."""
+        """Map each index path to its stream id, e.g. ``"one_of#0/grain#1"``.
+
+        The id is the node's name and its occurrence among same-named siblings, under its parent's id.
+        Inserting a differently named transform anywhere leaves every other transform's random stream
+        unchanged.
+        """
         ids: dict[str, str] = {}
 
         def rec(nodes: list[Node], prefix: str, parent: str) -> None:

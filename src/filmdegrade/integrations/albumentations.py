@@ -318,6 +318,8 @@ class FilmDegrade(_FilmTransform):
     """
 
     class InitSchema(BaseTransformInitSchema):
+        """Arguments validated by albumentations' pydantic machinery."""
+
         pipeline: Any = None
         preset: str | None = None
 

@@ -205,9 +205,11 @@ class ImageFolder(ImageSource):
         return len(self.files)
 
     def name(self, i: int) -> str:
+        """Identifier of item ``i`` (its path), for error messages."""
         return self.files[i]
 
     def read(self, i: int) -> np.ndarray:
+        """Item ``i`` as an array (see :func:`to_float32` for the value range)."""
         return read_image(self.files[i], self.channels)
 
 
@@ -235,6 +237,7 @@ class ArrayImages(ImageSource):
         return len(self.images)
 
     def read(self, i: int) -> np.ndarray:
+        """Item ``i`` as an array (see :func:`to_float32` for the value range)."""
         return _fix_channels(self.images[i], self.channels, self.name(i))
 
 
@@ -263,9 +266,11 @@ class ArrayClips(ClipSource):
         return len(self.clips)
 
     def n_frames(self, i: int) -> int:
+        """Number of frames of clip ``i``."""
         return int(self.clips[i].shape[0])
 
     def read_frames(self, i: int, start: int, count: int) -> np.ndarray:
+        """``count`` frames of clip ``i`` from frame ``start``, as a ``T×H×W×C`` array."""
         _check_span(self.n_frames(i), start, count, self.name(i))
         return np.stack(
             [_fix_channels(f, self.channels, self.name(i)) for f in self.clips[i][start : start + count]]
@@ -295,12 +300,15 @@ class FrameFolders(ClipSource):
         return len(self.folders)
 
     def name(self, i: int) -> str:
+        """Identifier of item ``i`` (its path), for error messages."""
         return self.folders[i]
 
     def n_frames(self, i: int) -> int:
+        """Number of frames of clip ``i``."""
         return len(self.frames[i])
 
     def read_frames(self, i: int, start: int, count: int) -> np.ndarray:
+        """``count`` frames of clip ``i`` from frame ``start``, as a ``T×H×W×C`` array."""
         _check_span(self.n_frames(i), start, count, self.name(i))
         frames = [read_image(f, self.channels) for f in self.frames[i][start : start + count]]
         if len({f.shape for f in frames}) > 1:
@@ -337,9 +345,11 @@ class VideoFolder(ClipSource):
         return len(self.files)
 
     def name(self, i: int) -> str:
+        """Identifier of item ``i`` (its path), for error messages."""
         return self.files[i]
 
     def n_frames(self, i: int) -> int:
+        """Number of frames of clip ``i``."""
         if i not in self._counts:
             self._counts[i] = self._count(i)
         return self._counts[i]
@@ -359,6 +369,7 @@ class VideoFolder(ClipSource):
             raise ValueError(f"cannot read video file {self.files[i]!r}: {e}") from None
 
     def read_frames(self, i: int, start: int, count: int) -> np.ndarray:
+        """``count`` frames of clip ``i`` from frame ``start``, as a ``T×H×W×C`` array."""
         import av
 
         _check_span(self.n_frames(i), start, count, self.name(i))
@@ -424,10 +435,12 @@ class FramesAsImages(ImageSource):
         return clip, i - first
 
     def name(self, i: int) -> str:
+        """Identifier of item ``i`` (its path), for error messages."""
         clip, k = self._locate(i)
         return f"{self.clips.name(clip)} frame {k}"
 
     def read(self, i: int) -> np.ndarray:
+        """Item ``i`` as an array (see :func:`to_float32` for the value range)."""
         clip, k = self._locate(i)
         return self.clips.read_frames(clip, k, 1)[0]
 

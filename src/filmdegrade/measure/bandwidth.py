@@ -1,5 +1,7 @@
-"""Horizontal bandwidth, noise and timing of video lines: MTF from a frequency sweep, flat-field SNR,
-chroma delay and head-switching bands; and their *blind* forms, from footage without a test pattern.
+"""Horizontal bandwidth, noise and timing of video lines, with and without a test pattern.
+
+MTF from a frequency sweep, flat-field SNR, chroma delay and head-switching bands; and their *blind*
+forms, from footage without a test pattern.
 
 Frequencies are in cycles per picture width (cpw) or cycles per pixel (cpp); :func:`cpw_to_mhz` converts
 cpw with the active line duration (52.6 µs NTSC, 52 µs PAL): ``f_MHz = f_cpw / active_line_us``.

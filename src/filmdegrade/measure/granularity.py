@@ -108,8 +108,10 @@ def _as_stack(density: ArrayLike) -> NDArray[np.float32]:
 
 
 def _aperture_average(density: NDArray[np.float32], diameter_px: float) -> tuple[NDArray[np.float32], int]:
-    """Density of the transmittance averaged over the aperture, for each image of a stack; and the
-    margin (pixels) near the border where the aperture leaves the image."""
+    """Density of the transmittance averaged over the aperture, for each image of a stack.
+
+    Also returns the margin (pixels) near the border where the aperture leaves the image.
+    """
     k = aperture_kernel(diameter_px)
     half = k.shape[0] // 2
     out = np.empty_like(density)

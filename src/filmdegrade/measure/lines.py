@@ -14,12 +14,14 @@ from __future__ import annotations
 from itertools import pairwise
 
 import numpy as np
-from scipy.ndimage import median_filter
+from scipy.ndimage import map_coordinates, median_filter, uniform_filter1d
 from scipy.signal import find_peaks
 from skimage.transform import hough_line, hough_line_peaks
 
 __all__ = [
+    "detect_persistent_lines",
     "detect_vertical_lines",
+    "follows_scene",
     "hough_angles_deg",
     "lateral_drift_px",
     "line_angle_deg",
@@ -30,6 +32,7 @@ __all__ = [
     "mask_iou",
     "ridge",
     "ridge_profile",
+    "ridge_response",
     "sheared_projection",
     "temporal_iou",
 ]
@@ -138,7 +141,7 @@ def sheared_projection(mask: np.ndarray, angle_deg: float) -> tuple[np.ndarray, 
 def line_positions_px(
     mask: np.ndarray, angle_deg: float, *, min_rel_height: float = 0.2, min_separation_px: float = 3.0
 ) -> np.ndarray:
-    """x at the middle row of every line of a mask, sub-pixel, from :func:`sheared_projection` peaks.
+    """X at the middle row of every line of a mask, sub-pixel, from :func:`sheared_projection` peaks.
 
     Parameters
     ----------
@@ -289,16 +292,21 @@ def line_cross_section(
     ``rows`` (default all) are the rows used. Returns ``(offsets_px, profile)``, offsets ``-half … half``
     px from the line.
     """
-    from scipy.ndimage import map_coordinates
+    offs, prof = _cross_sections(lum, angle_deg, x_centre_px, half, rows)
+    return offs, np.median(prof, axis=0)
 
+
+def _cross_sections(
+    lum: np.ndarray, angle_deg: float, x_centre_px: float, half: int, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row-by-row cross-sections across a line: offsets ``(2 half + 1,)`` and samples ``(rows, offsets)``."""
     g = np.asarray(lum, np.float32)
     h = g.shape[0]
     ys = np.arange(h, dtype=np.float64) if rows is None else np.asarray(rows, np.float64)
     xs = x_centre_px + np.tan(np.deg2rad(angle_deg)) * (ys - h / 2.0)
     offs = np.arange(-half, half + 1, dtype=np.float64)
     coords = np.stack([np.repeat(ys, offs.size), (xs[:, None] + offs[None]).ravel()])
-    prof = map_coordinates(g, coords, order=1, mode="nearest").reshape(len(ys), offs.size)
-    return offs, np.median(prof, axis=0)
+    return offs, map_coordinates(g, coords, order=1, mode="nearest").reshape(len(ys), offs.size)
 
 
 def ridge_profile(
@@ -361,8 +369,10 @@ def detect_vertical_lines(
     The luminance is high-passed across rows (minus a horizontal median of ``filter_px`` pixels); pixels
     more than ``k_sigma`` robust standard deviations from zero vote in a Hough transform. A candidate is
     kept only when its mean cross-section is a thin ridge (:func:`ridge_profile`: brighter or darker
-    than *both* sides, 1–``max_width_px`` px wide; scene edges are steps and are rejected) and it stays
-    ``border_px`` away from the frame border (gate edges, letterbox).
+    than *both* sides, 1–``max_width_px`` px wide; scene edges are steps and are rejected), when it is
+    not scene structure (:func:`follows_scene`: a highlight along an object's edge) and when it stays
+    ``border_px`` away from the frame border (gate edges, letterbox). Faint scratches that persist over
+    several frames are found by :func:`detect_persistent_lines`.
 
     Parameters
     ----------
@@ -413,9 +423,217 @@ def detect_vertical_lines(
             continue
         offs, prof = line_cross_section(lum, ang, xc, half=half, rows=ys[votes])
         rp = ridge_profile(offs, prof, max_width_px=max_width_px)
-        if rp is None:
+        if rp is None or follows_scene(lum, ang, xc, rp["polarity"], noise=sigma):
             continue
         out.append({"angle_deg": ang, "x_centre_px": xc, **rp, "votes_frac": float(votes.mean())})
         if len(out) == num_peaks:
             break
+    return out
+
+
+def ridge_response(lum: np.ndarray, *, gap_px: int = 2, side_px: int = 3) -> np.ndarray:
+    """Signed thin-ridge strength of every pixel: how much it stands out from *both* horizontal sides.
+
+    With ``l`` and ``r`` the means of ``side_px`` pixels centred ``gap_px + side_px // 2`` px to the left
+    and right, the response is ``min(c − l, c − r)`` where that is positive (a bright line),
+    ``−min(l − c, r − c)`` where that is positive (a dark line) and 0 otherwise. A step edge has one side
+    level with the centre and scores about 0, unlike a second derivative.
+
+    Parameters
+    ----------
+    lum : numpy.ndarray, shape (..., H, W)
+        Luminance, one image or a stack.
+    gap_px, side_px : int
+        Half-width of the line searched and width of the side windows, pixels (lines up to about
+        ``2 gap_px − 1`` px wide respond fully).
+
+    Returns
+    -------
+    numpy.ndarray, float32, same shape
+        Grey levels; > 0 bright ridge, < 0 dark ridge.
+    """
+    g = np.asarray(lum, np.float32)
+    sides = uniform_filter1d(g, side_px, axis=-1, mode="reflect")
+    o = gap_px + side_px // 2
+    pad = [(0, 0)] * (g.ndim - 1)
+    ext = np.pad(sides, [*pad, (o, o)], mode="edge")
+    left, right = ext[..., : -2 * o], ext[..., 2 * o :]
+    up = np.minimum(g - left, g - right)
+    down = np.minimum(left - g, right - g)
+    return np.maximum(up, 0.0) - np.maximum(down, 0.0)
+
+
+def follows_scene(
+    lum: np.ndarray,
+    angle_deg: float,
+    x_centre_px: float,
+    polarity: int,
+    *,
+    noise: float | None = None,
+    k_noise: float = 5.0,
+    min_rows_frac: float = 0.1,
+    step_ratio: float = 2.0,
+) -> bool:
+    """Tell whether a thin line is scene structure (a highlight or groove along an edge), not a scratch.
+
+    Row by row along the line, the ridge contrast ``c(y)`` (the centre against the nearer of the two
+    sides, 3–5 px away, signed by ``polarity``) is compared with the step ``s(y)`` of the scene across the
+    line (mean of 4–10 px right minus mean of 4–10 px left). Rows where ``|s|`` exceeds ``k_noise`` noise
+    levels are *edge rows*. The line follows the scene when
+
+    * its median contrast on edge rows exceeds that on the other rows (each set holding at least
+      ``min_rows_frac`` of the rows): the ridge is where an object's edge is and fades where the object
+      ends. A scratch has a roughly constant density change, which texture next to it only masks; or
+    * nearly every row is an edge row, and the step keeps one sign (≥ 80 % of the rows) and is larger
+      than ``step_ratio`` times the ridge contrast: a highlight along one long parallel edge.
+
+    A scratch crossing a step edge at right angles has no edge rows (the step runs along the line) and
+    is kept.
+
+    Parameters
+    ----------
+    lum : numpy.ndarray, shape (H, W)
+        Luminance (one frame, or the mean of the frames the line persists over), grey levels.
+    angle_deg, x_centre_px : float
+        The line, :mod:`conventions <filmdegrade.measure.lines>` of this module.
+    polarity : int
+        +1 bright line, −1 dark line.
+    noise : float, optional
+        Standard deviation of the noise of ``lum`` at one pixel, grey levels (default: 1.4826 MAD of
+        ``lum`` minus its 15 px horizontal median).
+    k_noise : float
+        Edge rows have a step above ``k_noise × noise``.
+    min_rows_frac : float
+        Least share of the rows in each of the two sets for the first test.
+    step_ratio : float
+        Step-to-contrast ratio of the second test.
+
+    Returns
+    -------
+    bool
+        ``True`` for scene structure.
+    """
+    g = np.asarray(lum, np.float32)
+    if noise is None:
+        noise = 1.4826 * float(np.median(np.abs(g - median_filter(g, size=(1, 15), mode="reflect"))))
+    offs, p = _cross_sections(g, angle_deg, x_centre_px, 10)
+    at = {int(o): i for i, o in enumerate(offs)}
+    centre = p[:, at[0]]
+    near_l = p[:, at[-5] : at[-2]].mean(axis=1)
+    near_r = p[:, at[3] : at[6]].mean(axis=1)
+    contrast = np.minimum(polarity * (centre - near_l), polarity * (centre - near_r))
+    step = p[:, at[4] :].mean(axis=1) - p[:, : at[-3]].mean(axis=1)
+    edge = np.abs(step) > k_noise * max(noise, 1e-6)
+    frac = float(edge.mean())
+    if min_rows_frac <= frac <= 1.0 - min_rows_frac:
+        return bool(np.median(contrast[edge]) > np.median(contrast[~edge]))
+    if frac > 1.0 - min_rows_frac:
+        one_sign = abs(float(np.mean(np.sign(step)))) >= 0.6  # ≥ 80 % of the rows share the sign
+        return bool(one_sign and abs(float(np.median(step))) > step_ratio * float(np.median(contrast)))
+    return False
+
+
+def detect_persistent_lines(
+    frames: np.ndarray,
+    *,
+    window: int = 7,
+    k_sigma: float = 8.0,
+    max_angle_deg: float = 2.0,
+    angle_step_deg: float = 0.25,
+    clip_sigma: float = 3.0,
+    min_separation_px: int = 4,
+    border_px: int = 12,
+    max_width_px: float = 15.0,
+) -> list[list[dict]]:
+    """Find faint near-vertical scratches that persist over several frames of a clip.
+
+    Each frame's :func:`ridge_response` is divided by the frame's noise (1.4826 MAD of the luminance
+    minus its 15 px horizontal median) and clipped to ``±clip_sigma`` (a bright one-frame hair or
+    dirt cannot dominate). The clipped response is averaged over a centred sliding window of
+    ``window`` frames and then along straight lines of ``|angle| ≤ max_angle_deg`` over the whole
+    height: a scratch staying at nearly the same x adds up, grain and moving scene average out, and a
+    line must be consistent along y to score. Scores are in robust standard deviations (1.4826 MAD) of
+    all line sums of the clip; peaks above ``k_sigma`` are candidates. A candidate is kept when the
+    median cross-section of the window's mean image, high-passed across rows (minus a horizontal median
+    wider than the cross-section), is a thin ridge (:func:`ridge_profile`) of the same polarity, and
+    when it does not follow the scene (:func:`follows_scene`, on the unfiltered mean image).
+
+    Parameters
+    ----------
+    frames : numpy.ndarray, shape (T, H, W) or (T, H, W, 3)
+        sRGB clip, float in [0, 1] or uint8.
+    window : int
+        Frames averaged around each frame (odd; truncated at the clip's ends).
+    k_sigma : float
+        Detection threshold, robust standard deviations of the line sums.
+    max_angle_deg, angle_step_deg : float
+        Angles searched from the vertical and their step, degrees.
+    clip_sigma : float
+        Per-pixel response clipped to this many noise levels.
+    min_separation_px : int
+        Closest two lines of one frame, pixels.
+    border_px : int
+        Lines passing closer than this to the left or right border are ignored (gate edges), px.
+    max_width_px : float
+        Widest ridge accepted, px.
+
+    Returns
+    -------
+    list of list of dict
+        Per frame, ``{"angle_deg", "x_centre_px", "polarity", "width_px", "contrast", "score"}`` per
+        line (as :func:`detect_vertical_lines`; contrast in grey levels of [0, 1] of the window's
+        high-passed mean image; ``score`` in robust standard deviations), strongest first.
+    """
+    img = np.asarray(frames)
+    scale = 255.0 if img.dtype == np.uint8 or img.max() > 1.0 else 1.0
+    img = img.astype(np.float32) / np.float32(scale)
+    lum = img.mean(axis=-1) if img.ndim == 4 else img
+    t, h, w = lum.shape
+    noise = 1.4826 * np.median(np.abs(lum - median_filter(lum, size=(1, 1, 15), mode="reflect")), axis=(1, 2))
+    z = np.clip(ridge_response(lum) / (noise[:, None, None] + 1e-6), -clip_sigma, clip_sigma)
+    zt = uniform_filter1d(z, max(1, int(window)), axis=0, mode="nearest")
+    angles = np.arange(-max_angle_deg, max_angle_deg + angle_step_deg / 2, angle_step_deg)
+    ys = np.arange(h)
+    cols = np.arange(w)
+    sums = np.empty((angles.size, t, w), np.float32)
+    for k, ang in enumerate(angles):
+        shift = np.rint(np.tan(np.deg2rad(ang)) * (ys - h / 2.0)).astype(np.intp)
+        idx = np.clip(cols[None, :] + shift[:, None], 0, w - 1)
+        sums[k] = zt[:, ys[:, None], idx].mean(axis=1)
+    sigma = 1.4826 * float(np.median(np.abs(sums - np.median(sums)))) + 1e-12
+    score = sums / sigma
+    best = np.abs(score).max(axis=0)
+    which = np.abs(score).argmax(axis=0)
+    best[:, : border_px + 1] = 0.0
+    best[:, w - border_px - 1 :] = 0.0
+    half_w = window // 2
+    half = int(max(12, np.ceil(max_width_px)))
+    out: list[list[dict]] = []
+    for ti in range(t):
+        peaks, _ = find_peaks(best[ti], height=k_sigma, distance=min_separation_px)
+        if peaks.size == 0:
+            out.append([])
+            continue
+        mean_img = lum[max(0, ti - half_w) : ti + half_w + 1].mean(axis=0)
+        m_noise = 1.4826 * float(
+            np.median(np.abs(mean_img - median_filter(mean_img, size=(1, 15), mode="reflect")))
+        )
+        # a faint scratch is a few grey levels against scene gradients of tens: test the ridge shape on
+        # the high-passed mean image (minus a horizontal median wider than the cross-section)
+        flat = mean_img - median_filter(mean_img, size=(1, 2 * half + 1), mode="reflect")
+        found: list[dict] = []
+        for x in peaks[np.argsort(-best[ti, peaks])]:
+            ang = float(angles[which[ti, x]])
+            xs_f = x + np.tan(np.deg2rad(ang)) * (ys - h / 2.0)
+            if xs_f.min() < border_px or xs_f.max() > w - 1 - border_px:
+                continue
+            pol = 1 if score[which[ti, x], ti, x] > 0 else -1
+            offs, prof = line_cross_section(flat, ang, float(x), half=half)
+            rp = ridge_profile(offs, prof, max_width_px=max_width_px)
+            if rp is None or rp["polarity"] != pol:
+                continue
+            if follows_scene(mean_img, ang, float(x), pol, noise=m_noise):
+                continue
+            found.append({"angle_deg": ang, "x_centre_px": float(x), **rp, "score": float(best[ti, x])})
+        out.append(found)
     return out
