@@ -58,8 +58,7 @@ import baselines  # noqa: E402
 import filmdegrade  # noqa: E402
 from filmdegrade import FilmPipeline, Medium  # noqa: E402
 from filmdegrade._io import atomic_write_text  # noqa: E402
-from filmdegrade.effects.base import ClipContext  # noqa: E402
-from filmdegrade.random import transform_rng  # noqa: E402
+from filmdegrade.effects.base import decode_params  # noqa: E402
 
 SCHEMA = 1
 HERE = Path(__file__).resolve().parent
@@ -165,16 +164,12 @@ def _pipe_case(group: str, name: str, pipe: FilmPipeline, dtype: str, sizes: tup
 def pipeline_params(pipe: FilmPipeline, clip: np.ndarray) -> Any:
     """The parameters ``pipe(clip, index=0)`` draws for its first transform, without running it.
 
-    Mirrors ``FilmPipeline._run`` (one draw for the ``p`` decision, then ``sample_params``) so that
-    "apply only" times exactly the draw the pipeline row times; ``tests/test_benchmarks.py`` checks this
-    against the pipeline's record.
+    Uses :meth:`FilmPipeline.plan`, so that "apply only" times exactly the draw the pipeline row times
+    (``tests/test_benchmarks.py`` checks this against the pipeline's record).
     """
     node = pipe.transforms[0]
-    t, h, w, c = clip.shape
-    ctx = ClipContext(n_frames=t, height=h, width=w, channels=c, medium=pipe.medium)
-    rng = transform_rng(pipe.seed, 0, 0, pipe._stream_ids()["0"], node.name)
-    rng.random()
-    return node.sample_params(rng, ctx)
+    entry = pipe.plan(clip, index=0).entries[0]
+    return decode_params(node.params_type, entry["params"])
 
 
 def _apply_case(name: str, pipe: FilmPipeline, sizes: tuple[str, ...]) -> Case:

@@ -365,6 +365,23 @@ class FilmPipeline:
             frames = self._run(node, str(i), frames, masks, ctx, state, record)
         return self._finish(frames, masks, info, record, x)
 
+    def plan(self, x: np.ndarray, *, index: int = 0, epoch: int = 0, seed: int | None = None) -> Record:
+        """Draw the parameters :meth:`sample` would use for ``x``, without applying them.
+
+        Parameters depend only on the seed coordinates and the shape of ``x`` (never on its pixels), so
+        ``pipe.replay(x, pipe.plan(x, index=i))`` equals ``pipe.sample(x, index=i)``. Useful to inspect a
+        preset, to time :meth:`Transform.apply` alone, or to write records ahead of rendering.
+        """
+        seed = self.seed if seed is None else check_seed(seed)
+        epoch, index = check_seed(epoch, "epoch"), check_seed(index, "index")
+        frames, info = as_float_clip(x, min_size=self.min_size)
+        ctx = self._context(frames)
+        record = Record(seed=seed, epoch=epoch, index=index, shape=info.shape)
+        state = (seed, epoch, index, self._stream_ids())
+        for i, node in enumerate(self.transforms):
+            self._run(node, str(i), None, {}, ctx, state, record)
+        return record
+
     def replay(self, x: np.ndarray, record: Record | dict[str, Any]) -> Sample:
         """Re-apply the recorded parameters to ``x``; bit-identical to the sample that made ``record``."""
         if isinstance(record, dict):
@@ -394,12 +411,12 @@ class FilmPipeline:
         self,
         node: Node,
         path: str,
-        frames: np.ndarray,
+        frames: np.ndarray | None,
         masks: dict[str, np.ndarray],
         ctx: ClipContext,
         state: tuple[int, int, int, dict[str, str]],
         record: Record,
-    ) -> np.ndarray:
+    ) -> np.ndarray | None:
         seed, epoch, index, ids = state
         rng = transform_rng(seed, epoch, index, ids[path], node.name)
         # Always one draw for the decision, so p does not shift the parameter draws.
@@ -410,7 +427,8 @@ class FilmPipeline:
                 frames = self._run(node.transforms[i], f"{path}.{i}", frames, masks, ctx, state, record)
             return frames
         params = node.sample_params(rng, ctx)
-        frames = self._apply_leaf(node, params, frames, masks)
+        if frames is not None:  # None: planning only (see :meth:`plan`)
+            frames = self._apply_leaf(node, params, frames, masks)
         record.entries.append({"path": path, "name": node.name, "params": encode_params(params)})
         return frames
 

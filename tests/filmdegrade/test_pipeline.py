@@ -151,6 +151,16 @@ def test_replay_rejects_mismatched_records():
         other.replay(x, bad)
 
 
+@SETTINGS
+@given(x=arrays(), seed=st.integers(0, 2**40), index=st.integers(0, 1000))
+def test_plan_draws_the_same_parameters_without_applying(x, seed, index):
+    pipe = make_pipe(seed)
+    planned = pipe.plan(x, index=index)
+    s = pipe.sample(x, index=index)
+    assert planned.to_dict() == s.record.to_dict()
+    assert np.array_equal(pipe.replay(x, planned).image, s.image)
+
+
 def test_record_is_json():
     s = make_pipe().sample(np.full((2, 8, 8, 3), 0.5, np.float32), index=3)
     d = json.loads(s.record.to_json())
