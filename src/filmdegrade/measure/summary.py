@@ -158,13 +158,21 @@ def _frame_subset(n: int, k: int) -> np.ndarray:
 
 
 def _lines(clip: np.ndarray, max_frames: int = 24) -> dict[str, Any]:
-    from filmdegrade.measure.lines import detect_vertical_lines
+    from filmdegrade.measure.lines import detect_persistent_lines, detect_vertical_lines
 
-    idx = _frame_subset(len(clip), max_frames)
+    if len(clip) >= 3:
+        # Over a clip, faint scratches show only when their ridge response is accumulated over frames
+        # (a single frame misses them, and mistakes static scene highlights for them).
+        seg = clip[: max(3, 2 * max_frames)]
+        per_frame = detect_persistent_lines(seg)
+        idx = _frame_subset(len(seg), max_frames)
+        candidates = [per_frame[t] for t in idx]
+    else:
+        idx = _frame_subset(len(clip), max_frames)
+        candidates = [detect_vertical_lines(clip[t]) for t in idx]
     w = clip.shape[2]
     found = []
-    for t in idx:
-        cand = detect_vertical_lines(clip[t])
+    for t, cand in zip(idx, candidates, strict=True):
         keep = []
         for d in cand:
             if not 3.0 <= d["x_centre_px"] <= w - 4.0:

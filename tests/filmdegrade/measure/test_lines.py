@@ -122,3 +122,58 @@ def test_detect_lines_ignores_edges_and_border() -> None:
     img += 0.25 * _line(200, 240, 60.0, 1.0, 2.0)
     found = detect_vertical_lines(np.clip(img, 0, 1))
     assert [round(d["x_centre_px"]) for d in found] == [60]
+
+
+def _grain(rng: np.random.Generator, shape: tuple[int, ...], level: float = 0.5) -> np.ndarray:
+    return (level + rng.normal(0, 0.02, shape)).astype(np.float32)
+
+
+def test_highlight_along_an_object_edge_is_scene() -> None:
+    """A thin highlight beside a dark object's edge, ending where the object ends, is not a scratch."""
+    from filmdegrade.measure.lines import follows_scene
+
+    rng = np.random.default_rng(2)
+    img = _grain(rng, (200, 240))
+    img[40:150, 60:100] -= 0.2  # a dark door, its right edge at x = 100
+    img[40:150, 102:104] += 0.25  # the bevel highlight 2-3 px beside the edge, as tall as the door
+    img = np.clip(img, 0, 1)
+    # it is a balanced ridge (brighter than both sides), so only the scene rule can reject it
+    assert follows_scene(img, 0.0, 102.5, 1)
+    assert all(abs(d["x_centre_px"] - 102.5) > 3 for d in detect_vertical_lines(img))
+
+
+def test_line_crossing_an_edge_is_kept() -> None:
+    """A thin line crossing a step edge at right angles (and a uniform scene) is a scratch."""
+    from filmdegrade.measure.lines import follows_scene
+
+    rng = np.random.default_rng(3)
+    img = _grain(rng, (200, 240), 0.4)
+    img[100:] += 0.3  # a horizontal scene edge
+    img -= 0.15 * _line(200, 240, 80.0, 0.0, 2.0)
+    img = np.clip(img, 0, 1)
+    assert not follows_scene(img, 0.0, 80.0, -1)
+    found = detect_vertical_lines(img)
+    assert [round(d["x_centre_px"]) for d in found] == [80] and found[0]["polarity"] == -1
+
+
+def test_persistent_faint_line_found_over_frames() -> None:
+    """A scratch too faint for one frame adds up over a window of frames; one-frame dirt does not."""
+    from filmdegrade.measure.lines import detect_persistent_lines
+
+    rng = np.random.default_rng(4)
+    t, h, w = 12, 200, 240
+    clip = _grain(rng, (t, h, w))
+    clip[:, :, 150:] += 0.2  # a vertical scene edge, static
+    clip[:, 100:] -= 0.1  # and a horizontal one
+    faint = 0.012 * _line(h, w, 90.0, 0.0, 1.5)  # 0.6 noise σ: invisible in one frame
+    clip[2:10] -= faint
+    clip[5, 20:90, 200:202] += 0.3  # a bright hair on one frame only
+    clip = np.clip(clip, 0, 1)
+    assert all(abs(d["x_centre_px"] - 90) > 3 for d in detect_vertical_lines(clip[5]))
+    found = detect_persistent_lines(clip, window=7)
+    assert len(found) == t
+    for ti in range(4, 8):  # windows fully inside the scratch's life
+        assert [round(d["x_centre_px"]) for d in found[ti]] == [90], ti
+        assert found[ti][0]["polarity"] == -1 and abs(found[ti][0]["angle_deg"]) <= 0.25
+    assert not any(abs(d["x_centre_px"] - 201) < 4 for f in found for d in f)
+    assert not any(abs(d["x_centre_px"] - 150) < 4 for f in found for d in f)
