@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 
 from filmdegrade import FilmPipeline, list_presets
-from filmdegrade.demo import bundled_image, label, make_grid, write_png
+from filmdegrade.demo import as_film_input, bundled_image, label, make_grid, write_png
 
 OUT = Path(__file__).resolve().parent / "_static" / "presets_grid.png"
 
@@ -21,7 +21,8 @@ def main(seed: int = 0, tile_px: int = 320) -> Path:
     img = cv2.resize(bundled_image("astronaut"), (tile_px, tile_px), interpolation=cv2.INTER_AREA)
     tiles = [label(img, "clean")]
     for name in list_presets():
-        tiles.append(label(FilmPipeline.from_preset(name, seed=seed)(img, index=0), name))
+        pipe = FilmPipeline.from_preset(name, seed=seed)
+        tiles.append(label(pipe(as_film_input(img, pipe), index=0), name))
     return write_png(OUT, make_grid(tiles, cols=4))
 
 

@@ -14,7 +14,16 @@ import numpy as np
 from filmdegrade._io import atomic_write_bytes
 from filmdegrade.pipeline import FilmPipeline, list_presets
 
-__all__ = ["bundled_image", "label", "make_grid", "pan_clip", "run_demo", "write_png", "write_video"]
+__all__ = [
+    "as_film_input",
+    "bundled_image",
+    "label",
+    "make_grid",
+    "pan_clip",
+    "run_demo",
+    "write_png",
+    "write_video",
+]
 
 
 def bundled_image(name: str = "astronaut") -> np.ndarray:
@@ -25,6 +34,14 @@ def bundled_image(name: str = "astronaut") -> np.ndarray:
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=-1)
     return np.ascontiguousarray(img[..., :3])
+
+
+def as_film_input(img: np.ndarray, pipe: FilmPipeline) -> np.ndarray:
+    """The clean image a pipeline's medium implies: a B&W stock sees a (3-channel) greyscale image."""
+    if pipe.medium.stock_info.is_colour:
+        return img
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    return np.repeat(grey[..., None], 3, axis=-1)
 
 
 def label(img: np.ndarray, text: str) -> np.ndarray:
@@ -115,8 +132,8 @@ def run_demo(
     img = cv2.resize(bundled_image("astronaut"), (384, 384), interpolation=cv2.INTER_AREA)
     tiles = [label(img, "clean")]
     for name in tqdm(names, desc="presets", disable=not progress):
-        out = FilmPipeline.from_preset(name, seed=seed)(img, index=0)
-        tiles.append(label(out, name))
+        pipe = FilmPipeline.from_preset(name, seed=seed)
+        tiles.append(label(pipe(as_film_input(img, pipe), index=0), name))
     paths = {"grid": write_png(out_dir / "presets_grid.png", make_grid(tiles, cols=4))}
     clip_preset = "super8" if "super8" in names else names[0]
     clip = pan_clip(bundled_image("astronaut"))
