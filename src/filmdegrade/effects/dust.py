@@ -339,10 +339,10 @@ class Dust(Transform):
         ∏ (1 - o m)``), in any order, so each frame's specks are gathered into one list of covered
         pixels and factors and applied in a single vectorised sRGB round trip.
         """
-        t_count, h, w, c = frames.shape
+        t_count, h, w, _ = frames.shape
         out = frames.copy()  # the one full-size pass; the rest touches only the specks' boxes
         mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
-        per_frame: list[list[tuple[tuple[int, int, int, int], np.ndarray, float]]] = [[] for _ in range(t_count)]
+        per_frame: list[list[_Speck]] = [[] for _ in range(t_count)]
         for row in params.blobs:
             pts = blob_polygon(row[1], row[2], row[3], row[5 : 5 + _N_HARM], row[5 + _N_HARM :])
             rendered = render_coverage(pts, h, w, closed=True)
@@ -358,12 +358,11 @@ class Dust(Transform):
         return out, {"dust": mask}
 
 
-def _draw_frame(
-    img: np.ndarray,
-    mask: np.ndarray,
-    specks: list[tuple[tuple[int, int, int, int], np.ndarray, float]],
-    bright: bool,
-) -> None:
+#: One rendered speck: its box ``(y0, y1, x0, x1)`` in frame pixels, coverage on the box, opacity.
+_Speck = tuple[tuple[int, int, int, int], np.ndarray, float]
+
+
+def _draw_frame(img: np.ndarray, mask: np.ndarray, specks: list[_Speck], bright: bool) -> None:
     """Apply one frame's specks ``((y0, y1, x0, x1), coverage, opacity)`` to ``img`` (H×W×C) and ``mask``
     (H×W) in place; pixels with zero coverage stay bit-exact (the sRGB round trip is not)."""
     h, w, c = img.shape

@@ -134,10 +134,13 @@ def apply_density_offset(
         film base), to within the error bounds in the module docstring.
     """
     frame = np.asarray(frame, dtype=np.float32)
-    if out is None:
-        out = np.empty_like(frame)
     if delta_density is None and (gain is None or gain_s is None):
         raise ValueError("give delta_density, or both gain and gain_s")
+    if out is None:
+        out = np.empty_like(frame)
+    elif not out.flags.c_contiguous:  # bands are written through 2-D views of out
+        out[...] = apply_density_offset(frame, delta_density, gain=gain, gain_s=gain_s)
+        return out
     h = frame.shape[0]
     n = frame.size // max(h, 1)
     x2, o2 = frame.reshape(h, n), out.reshape(h, n)
@@ -393,8 +396,9 @@ class Flicker(Transform):
         # costs memory traffic; the maps are the same in every channel: interpolated on one channel and
         # copied to C by cvtColor.
         n = w * c
-        rows = min(h, max(_BAND_FLOATS // n, 1))
-        rows = -(-h // -(-h // rows))  # balanced bands
+        # Small frames in one band (fewer calls); large ones in balanced bands of about _BAND_FLOATS.
+        rows = h if h * n <= 4 * _BAND_FLOATS else max(_BAND_FLOATS // n, 1)
+        rows = -(-h // -(-h // rows))
         bufs = np.empty((4, rows, n), np.float32)
         maps = np.empty((2, rows, w), np.float32)
         for i in range(t):
@@ -414,7 +418,8 @@ class Flicker(Transform):
                 for k, up in enumerate(ups):
                     m = up.band(r0, r1, maps[k, : r1 - r0], b[2, :, :w])
                     if c > 1:
-                        m = cv2.cvtColor(m, cv2.COLOR_GRAY2RGB, dst=b[k].reshape(r1 - r0, w, c)).reshape(-1, n)
+                        m3 = b[k].reshape(r1 - r0, w, c)
+                        m = cv2.cvtColor(m, cv2.COLOR_GRAY2RGB, dst=m3).reshape(-1, n)
                     gs.append(m)
                 _offset_field(x2[r0:r1], gs[0], gs[1], o2[r0:r1], b[2:], _sign(*ups[0].band_range(r0, r1)))
         return out, {}

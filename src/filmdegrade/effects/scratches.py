@@ -227,7 +227,7 @@ def apply_density_change(
     # and the sRGB encode of T' = e^v read off v (power segment 1.055 e^(v/2.4) - 0.055): two
     # transcendental passes instead of the ~8 of a decode, log10, 10^x and encode. C = 1 works alike
     # (one luminance density; the three channels of the original formulation were equal).
-    n, c = pixels.shape
+    c = pixels.shape[1]
     # Channel-planar (C, K) layout: every pass below then runs over long contiguous rows (numpy is several
     # times slower on a trailing axis of length 3).
     x = np.ascontiguousarray(np.asarray(pixels, dtype=np.float32).T)

@@ -189,6 +189,10 @@ class GateWeave(Transform):
         for i in range(t):
             m = weave_matrix(params.dx[i], params.dy[i], params.angle_deg[i], h, w)
             warp_frame(frames[i], m, interpolation=params.interpolation, border=params.border, out=out[i])
+            if params.interpolation == "cubic":
+                # Bicubic overshoots at edges; the output contract is [0, 1] (the pipeline does not clip
+                # after transforms with output_in_range = True). Clipped while the frame is in cache.
+                np.clip(out[i], 0.0, 1.0, out=out[i])
         return out, {}
 
     def apply_to_mask(self, mask: np.ndarray, params: WeaveParams) -> np.ndarray:

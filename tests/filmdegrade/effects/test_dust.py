@@ -123,3 +123,35 @@ def test_config_validation() -> None:
         Dust(polarity="white")
     with pytest.raises(ValueError, match="diameter_um"):
         Dust(diameter_um=(50.0, 10.0))
+
+
+@pytest.mark.parametrize(("bright", "channels"), [(False, 3), (True, 3), (False, 1)])
+def test_overlapping_specks_compose_like_sequential_specks(bright: bool, channels: int) -> None:
+    # Dust.apply applies all specks of a frame in one go, multiplying their (1 - o m) factors; that must
+    # equal drawing them one after another with apply_speck (which works in linear light).
+    from filmdegrade.effects.dust import apply_speck
+
+    h = w = 96
+    x = np.random.default_rng(1).random((1, h, w, channels), dtype=np.float32)
+    blobs = np.array(
+        [
+            [0, 40.0, 40.0, 14.0, 0.8, 0.2, 0.1, 0.0, 0.05, 0.0, 1.0, 2.0, 3.0],
+            [0, 50.0, 45.0, 12.0, 0.6, 0.1, 0.0, 0.1, 0.0, 0.5, 0.0, 1.0, 0.0],  # overlaps the first
+            [0, 80.0, 10.0, 3.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        ]
+    )
+    params = DustParams(bright=bright, blobs=blobs, hairs=np.zeros((0, 11)))
+    out, masks = Dust().apply(x, params)
+    ref = x[0].copy()
+    mask = np.zeros((h, w), np.float32)
+    for row in blobs:
+        pts = blob_polygon(row[1], row[2], row[3], row[5:9], row[9:])
+        (y0, y1, x0, x1), cov = render_coverage(pts, h, w, closed=True)
+        roi = ref[y0:y1, x0:x1]
+        on = cov > 0
+        roi[on] = apply_speck(roi, cov, float(row[4]), bright)[on]
+        mask[y0:y1, x0:x1] = np.maximum(mask[y0:y1, x0:x1], cov)
+    np.testing.assert_allclose(out[0], ref, atol=2e-6)
+    np.testing.assert_array_equal(masks["dust"][0], mask)
+    np.testing.assert_array_equal(out[0][mask == 0], x[0][mask == 0])
+    assert np.abs(out[0] - x[0]).max() > 0.3

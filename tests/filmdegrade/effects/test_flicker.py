@@ -7,7 +7,14 @@ import pytest
 
 from filmdegrade import FilmPipeline, Medium
 from filmdegrade.colour import linear_to_srgb, srgb_to_linear
-from filmdegrade.effects.flicker import Flicker, apply_density_offset, ar1_series, density_gains
+from filmdegrade.effects.base import ClipContext
+from filmdegrade.effects.flicker import (
+    Flicker,
+    FlickerParams,
+    apply_density_offset,
+    ar1_series,
+    density_gains,
+)
 from filmdegrade.measure.temporal import flicker_stats, mean_density_series
 from tests.filmdegrade.contract import check_transform_contract
 
@@ -107,3 +114,30 @@ def _ctx():
     from filmdegrade.effects.base import ClipContext
 
     return ClipContext(n_frames=2, height=16, width=16, channels=3, medium=Medium())
+
+
+@pytest.mark.parametrize(("channels", "band_rows"), [(3, 10), (1, 10), (3, 1000)])
+def test_banded_uneven_matches_whole_frame_maps(
+    channels: int, band_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Flicker.apply upsamples the gain maps a band of rows at a time (and skips the median where a band
+    # only darkens or only brightens): it must equal full-size maps fed to the public kernel.
+    from filmdegrade.effects import flicker as mod
+
+    monkeypatch.setattr(mod, "_BAND_FLOATS", band_rows * 160 * channels)  # 10 rows: 24 bands; 1000: one
+    t, h, w = 3, 237, 160
+    x = np.random.default_rng(4).random((t, h, w, channels), dtype=np.float32)
+    ctx = ClipContext(n_frames=t, height=h, width=w, channels=channels, medium=Medium())
+    tr = Flicker(0.05, 0.5, uneven=True, uneven_strength=0.05, uneven_drift=0.2)
+    p = tr.sample_params(np.random.default_rng(8), ctx)
+    # Frame offsets that make every band darken (+0.2), brighten (-0.2), or mix both (0).
+    p = FlickerParams(delta_density=np.array([0.2, -0.2, 0.0]), uneven_grid=p.uneven_grid)
+    out, _ = tr.apply(x, p)
+    kinds = set()  # band kinds met: 1 darkening only, -1 brightening only, 0 mixed
+    for i in range(t):
+        g, s = density_gains(p.uneven_grid[i] + np.float32(p.delta_density[i]))
+        g_full, s_full = (mod._upsample_grid(a, h, w)[..., None].repeat(channels, -1) for a in (g, s))
+        kinds |= {1 if b.max() <= 1 else (-1 if b.min() >= 1 else 0) for b in np.array_split(g_full, 24)}
+        ref = apply_density_offset(x[i], gain=g_full, gain_s=s_full)
+        np.testing.assert_allclose(out[i], ref, atol=3e-6)
+    assert kinds == {1, -1, 0}  # every branch of the kernel was exercised

@@ -7,7 +7,13 @@ import pytest
 
 from filmdegrade import FilmPipeline, Medium
 from filmdegrade.effects.base import ClipContext, decode_params
-from filmdegrade.effects.scratches import DEPTHS, Scratches, ScratchParams, render_scratch_band
+from filmdegrade.effects.scratches import (
+    DEPTHS,
+    Scratches,
+    ScratchParams,
+    apply_density_change,
+    render_scratch_band,
+)
 from filmdegrade.measure.lines import (
     lateral_drift_px,
     line_angle_deg,
@@ -166,3 +172,33 @@ def test_config_validation() -> None:
         Scratches(continuity=0.0)
     with pytest.raises(ValueError, match="angle_deg"):
         Scratches(angle_deg=80.0)
+
+
+@pytest.mark.parametrize("channels", [3, 1])
+def test_density_change_matches_colour_conversions(channels: int) -> None:
+    # apply_density_change goes straight from sRGB to ln T and back; check it against the textbook chain
+    # sRGB → linear → density (floor 1e-4) → D' = max(D + m (offset - gain D), 0) → 10^-D' → sRGB.
+    from filmdegrade.colour import linear_to_srgb, srgb_to_linear
+
+    rng = np.random.default_rng(3)
+    x = rng.random((5000, channels), dtype=np.float32)
+    x[:200] *= 0.03  # the linear toe of the sRGB curve
+    x[200:210] = 0.0
+    m = rng.random(5000, dtype=np.float32)
+    cases = (
+        ((1.0, 0.2, 0.0), (0.0, 0.0, 0.0)),  # emulsion, top layer (dye removed)
+        ((0.0,) * 3, (0.3,) * 3),  # base (scatter)
+        ((0.7, 0.7, 0.7), (1.75,) * 3),  # negative (toward print D-max)
+        ((0.0,) * 3, (-0.3,) * 3),  # base on a negative stock
+    )
+    for gain, offset in cases:
+        g = np.asarray(gain, np.float32)[:channels] if channels == 3 else np.float32([np.mean(gain)])
+        o = np.asarray(offset, np.float32)[:channels] if channels == 3 else np.float32([np.mean(offset)])
+        lin = srgb_to_linear(np.repeat(x, 3, axis=1) if channels == 1 else x).astype(np.float64)[:, :channels]
+        d = -np.log10(np.maximum(lin, 1e-4))
+        d2 = np.maximum(d + m[:, None] * (o - g * d), 0.0)
+        t2 = 10.0**-d2
+        ref = np.clip(linear_to_srgb(np.repeat(t2, 3, axis=1) if channels == 1 else t2)[:, :channels], 0, 1)
+        got = apply_density_change(x, m, g, o)
+        assert got.shape == x.shape and got.dtype == np.float32
+        np.testing.assert_allclose(got, ref, atol=2e-6)

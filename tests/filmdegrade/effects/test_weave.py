@@ -154,3 +154,16 @@ def test_mask_moves_with_image(border: str) -> None:
     as_img, _ = pipe.transforms[1].apply(np.repeat(mask[..., None], 3, axis=-1), p)
     moved_mask = pipe.transforms[1].apply_to_mask(mask, p)
     np.testing.assert_allclose(moved_mask, np.clip(as_img[..., 0], 0, 1), atol=1e-6)
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "cubic"])
+def test_output_stays_in_unit_range(interpolation: str) -> None:
+    # Bicubic resampling overshoots at sharp edges (by ~0.3 on a black/white pattern); GateWeave declares
+    # output_in_range, so the pipeline does not clip after it: apply must keep [0, 1] itself.
+    x = (np.random.default_rng(0).random((3, H, W, 3)) > 0.5).astype(np.float32)
+    p = WeaveParams(dx=np.array([0.4, 1.3, -2.6]), dy=np.array([0.2, -0.7, 0.5]), angle_deg=np.zeros(3),
+                    interpolation=interpolation)
+    out, _ = GateWeave(interpolation=interpolation).apply(x, p)
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    assert GateWeave.output_in_range
+    assert 0.05 < out.mean() and ((out > 0.01) & (out < 0.99)).mean() > 0.3  # resampled, not just clipped
