@@ -363,8 +363,11 @@ _Speck = tuple[tuple[int, int, int, int], np.ndarray, float]
 
 
 def _draw_frame(img: np.ndarray, mask: np.ndarray, specks: list[_Speck], bright: bool) -> None:
-    """Apply one frame's specks ``((y0, y1, x0, x1), coverage, opacity)`` to ``img`` (H×W×C) and ``mask``
-    (H×W) in place; pixels with zero coverage stay bit-exact (the sRGB round trip is not)."""
+    """Apply one frame's specks to ``img`` (H×W×C) and ``mask`` (H×W) in place.
+
+    Specks are ``((y0, y1, x0, x1), coverage, opacity)``; pixels with zero coverage stay bit-exact (the
+    sRGB round trip is not).
+    """
     h, w, c = img.shape
     idx_parts, fac_parts = [], []
     for (y0, y1, x0, x1), cov, opacity in specks:

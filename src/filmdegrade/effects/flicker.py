@@ -226,8 +226,10 @@ class _RowUpsampler:
         return float(self.row_min[j0:j1].min()), float(self.row_max[j0:j1].max())
 
     def band(self, r0: int, r1: int, dst: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-        """Rows ``r0:r1`` of the upsampled image into ``dst`` (C-contiguous ``(r1 - r0)×(w C)`` float32);
-        ``tmp`` is scratch of the same shape."""
+        """Write rows ``r0:r1`` of the upsampled image into ``dst``.
+
+        ``dst`` is C-contiguous ``(r1 - r0)×(w C)`` float32; ``tmp`` is scratch of the same shape.
+        """
         idx = self.i0[r0:r1]
         np.take(self.diff, idx, axis=0, out=dst)
         dst *= self.frac[r0:r1]
@@ -282,9 +284,11 @@ def uneven_density_grids(
 
 
 def _mid_grid(grid: np.ndarray, h: int, w: int) -> np.ndarray:
-    """First step of the smooth upsampling of a small ``gh×gw(×C)`` grid to ``h×w(×C)``: bicubic to a
-    coarse intermediate (at most 64 wide); a bilinear step (:class:`_RowUpsampler`) then reaches full size
-    cheaply."""
+    """Do the first step of the smooth upsampling of a small ``gh×gw(×C)`` grid to ``h×w(×C)``.
+
+    Bicubic to a coarse intermediate (at most 64 wide); a bilinear step (:class:`_RowUpsampler`) then
+    reaches full size cheaply.
+    """
     mid_w, mid_h = min(w, 64), min(h, max(2, round(64 * h / max(w, 1))))
     return cv2.resize(grid, (mid_w, mid_h), interpolation=cv2.INTER_CUBIC)
 

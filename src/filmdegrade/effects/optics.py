@@ -112,8 +112,11 @@ def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float) -> np.nda
 
 
 def _glow_from_luminance(y: np.ndarray, sigma_px: float, threshold: float) -> np.ndarray:
-    """:func:`_halation_glow` from the ``h×w`` linear luminance (luminance and pyramid are both linear,
-    so taking the luminance first gives the same result on a third of the data)."""
+    """Compute :func:`_halation_glow` from the ``h×w`` linear luminance.
+
+    Luminance and pyramid are both linear, so taking the luminance first gives the same result on a
+    third of the data.
+    """
     h, w = y.shape
     # Gaussian-pyramid halving (cv2.pyrDown: fast, unlike INTER_AREA at non-integer ratios) until the
     # halation sigma is a few pixels; each level's 5-tap kernel adds variance 4^i (full-resolution px²).
@@ -204,8 +207,11 @@ def apply_optics(
 
 
 class _OpticsKernel:
-    """:func:`apply_optics` for frames of one size and one parameter set: band buffers, PSF, vignette
-    vectors and tint are set up once (per clip), then :meth:`run` processes one frame."""
+    """:func:`apply_optics` for frames of one size and one parameter set.
+
+    Band buffers, PSF, vignette vectors and tint are set up once (per clip), then :meth:`run` processes
+    one frame.
+    """
 
     def __init__(
         self,
@@ -327,8 +333,11 @@ class _OpticsKernel:
 
 
 class _VignetteBands:
-    """``ln(1 + a ρ²)`` of :func:`vignette_log2_gain` (``ln v = -2 ln(1 + a ρ²)``), a band of rows at a
-    time: a one-channel map made once per clip, copied to C channels per band while in cache."""
+    """Compute ``ln(1 + a ρ²)`` of :func:`vignette_log2_gain` (``ln v = -2 ln(1 + a ρ²)``).
+
+    A band of rows at a time: a one-channel map made once per clip, copied to C channels per band while
+    in cache.
+    """
 
     def __init__(self, h: int, w: int, c: int, stops: float) -> None:
         a = 2.0 ** (stops / 2.0) - 1.0
@@ -351,8 +360,11 @@ class _VignetteBands:
 
 
 def _encode(a: np.ndarray, dst: np.ndarray) -> None:
-    """sRGB from scaled linear light: ``1.055 (a / 1.055^2.4)^(1/2.4) - 0.055 = a^(1/2.4) - 0.055``,
-    clipped to [0, 1]; ``a`` is clobbered (``dst`` may be ``a``)."""
+    """Encode sRGB from scaled linear light, clipped to [0, 1].
+
+    ``1.055 (a / 1.055^2.4)^(1/2.4) - 0.055 = a^(1/2.4) - 0.055``; ``a`` is clobbered (``dst`` may be
+    ``a``).
+    """
     cv2.log(a, dst=a)
     a *= np.float32(1.0 / _SRGB_GAMMA)
     cv2.exp(a, dst=a)

@@ -166,9 +166,11 @@ def _scratch_block(
     wobble_phases: np.ndarray | None = None,
     envelope: tuple[np.ndarray, np.ndarray, float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The band of :func:`render_scratch_band` as a sheared block: rows ``y`` (R,), columns ``cols``
-    (R, K) (may lie outside the frame) and coverage ``vals`` (R, K, float32, zero off the profile's
-    support); ``None`` where the scratch is off in every row."""
+    """Return the band of :func:`render_scratch_band` as a sheared block.
+
+    Rows ``y`` (R,), columns ``cols`` (R, K) (may lie outside the frame) and coverage ``vals`` (R, K,
+    float32, zero off the profile's support); ``None`` where the scratch is off in every row.
+    """
     y = np.arange(height, dtype=np.float64)
     s = y + s0
     xline = x_centre + np.tan(angle_rad) * (y - height / 2.0)
