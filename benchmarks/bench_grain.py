@@ -39,7 +39,9 @@ CASES = {
 
 def _ms(fn, repeats: int = REPEATS) -> tuple[float, float]:
     """(minimum, median) ms of ``fn()`` over ``repeats`` runs after a warm-up."""
-    fn()  # warm caches (tables, kernels)
+    t_end = time.perf_counter() + 0.3
+    while time.perf_counter() < t_end:  # warm caches (tables, kernels)
+        fn()
     ts = []
     for _ in range(repeats):
         t0 = time.perf_counter()

@@ -294,7 +294,8 @@ def _reference_fade(x: np.ndarray, p: FadingParams, t: int) -> np.ndarray:
         amp = a[None, None, :] if g is None else g[..., None] * a[None, None, :]
         d = lam * np.float32(-1 / math.log(10))
         d_new = p.contrast * (d - amp * d * np.exp(-d / p.highlight_density)) + stain
-        return fm.log_transmittance_to_srgb((d_new * np.float32(-math.log(10))).astype(np.float32), p.black_level)
+        lam2 = (d_new * np.float32(-math.log(10))).astype(np.float32)
+        return fm.log_transmittance_to_srgb(lam2, p.black_level)
     return fm.log_transmittance_to_srgb(fm._dye_frame(lam, p, g, False), p.black_level)
 
 
@@ -311,7 +312,7 @@ def _reference_fade(x: np.ndarray, p: FadingParams, t: int) -> np.ndarray:
     ],
 )
 def test_fast_path_matches_float_reference(kw: dict, channels: int) -> None:
-    # Frames of 600×1200 also take the large-frame route of uniform silver fading (float passes, not the table).
+    # 600×1200 frames also take the large-frame route of uniform silver fading (float passes, not the table)
     for h, w in ((37, 53), (600, 1200)):
         x = np.random.default_rng(0).random((2, h, w, channels), dtype=np.float32)
         x[:, :3] = 0.0  # black (D-max clamp) and white rows
