@@ -12,7 +12,7 @@ PY="${PYTHON:-python3}"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[all]"
 
 echo "== ruff"
-"$VENV/bin/ruff" check src tests examples benchmarks
+"$VENV/bin/ruff" check src tests examples benchmarks docs
 
 echo "== pytest"
 # pytest exits 5 when no test ran: treat that as a failure too.

@@ -131,8 +131,10 @@ def _planes_of(frame: Any) -> list[np.ndarray]:
 
 
 def corrupt_dif(packet: bytes, seq: int, block: int, n_blocks: int) -> bytes:
-    """Zero the data bytes of ``n_blocks`` consecutive video DIF blocks of DIF sequence ``seq``,
-    starting at video block ``block`` (0–134). IDs are kept, so the decoder still finds the blocks."""
+    """Zero the data bytes of ``n_blocks`` consecutive video DIF blocks of DIF sequence ``seq``.
+
+    Starts at video block ``block`` (0–134). IDs are kept, so the decoder still finds the blocks.
+    """
     buf = bytearray(packet)
     for b in range(block, min(block + n_blocks, len(VIDEO_DIF_BLOCKS))):
         off = (seq * _DIF_SEQ_BLOCKS + int(VIDEO_DIF_BLOCKS[b])) * _DIF_BLOCK
@@ -299,8 +301,10 @@ _CODECS = {"mpeg2": "mpeg2video", "h264": "libx264"}
 def codec_roundtrip(
     frames: np.ndarray, codec: str, bitrate_bps: float, gop: int, fps: float = 29.97
 ) -> np.ndarray:
-    """Code a float32 clip ``T×H×W×C`` as one stream (``codec`` ``"mpeg2"`` or ``"h264"``, 4:2:0, constant
-    average bitrate, no B-frames so that every frame depends only on earlier ones) and decode it.
+    """Code a float32 clip ``T×H×W×C`` as one stream and decode it.
+
+    ``codec`` is ``"mpeg2"`` or ``"h264"``: 4:2:0, constant average bitrate, no B-frames so that every
+    frame depends only on earlier ones.
 
     Odd sizes are padded by one replicated row/column for 4:2:0 and cropped back.
     """

@@ -124,7 +124,7 @@ def get_stability_class(name: str) -> dict[str, Any]:
 
 @cache
 def colorchecker_srgb() -> np.ndarray:
-    """sRGB values of the 24 ColorChecker patches, float32 (24, 3), in [0, 1].
+    """SRGB values of the 24 ColorChecker patches, float32 (24, 3), in [0, 1].
 
     From colour-science's ``CCS_COLOURCHECKERS["ColorChecker24 - After November 2014"]`` (xyY under
     D50), adapted to D65 with Bradford and encoded as sRGB, then clipped to [0, 1] (patch 18 "cyan" lies
@@ -210,8 +210,10 @@ def dye_fractions(
 
 # --- sRGB <-> log transmittance kernels -----------------------------------------------------------------
 def _flat(a: np.ndarray) -> np.ndarray:
-    """A 2-D single-channel view for OpenCV ops with scalar operands (scalars apply to channel 0 only
-    on multi-channel Mats)."""
+    """Return a 2-D single-channel view for OpenCV ops with scalar operands.
+
+    Scalars apply to channel 0 only on multi-channel Mats.
+    """
     return a.reshape(a.shape[0], -1) if a.ndim >= 2 else a.reshape(1, -1)
 
 
@@ -276,8 +278,10 @@ _BLOCK = 1 << 16
 
 
 def _blocks(shape: tuple[int, int], n_buffers: int) -> Iterator[tuple[int, int, tuple[np.ndarray, ...]]]:
-    """Row blocks ``(r0, r1, buffers)`` of a 2-D ``shape``; ``buffers`` are scratch arrays of the block's
-    shape (reused from block to block)."""
+    """Yield row blocks ``(r0, r1, buffers)`` of a 2-D ``shape``.
+
+    ``buffers`` are scratch arrays of the block's shape (reused from block to block).
+    """
     h, w = shape
     rows = max(1, min(h, _BLOCK // max(w, 1)))
     buf = np.empty((n_buffers, rows, w), np.float32)
@@ -307,7 +311,7 @@ def _lam_block(f: np.ndarray, s_floor: float, hi: np.ndarray, lo: np.ndarray) ->
 
 
 def _srgb_block(lam: np.ndarray, black_level: float, hi: np.ndarray, dst: np.ndarray) -> None:
-    """sRGB of the 2-D λ block into ``dst``, clipped to [0, 1] (``lam`` is overwritten, ``hi`` scratch)."""
+    """SRGB of the 2-D λ block into ``dst``, clipped to [0, 1] (``lam`` is overwritten, ``hi`` scratch)."""
     if black_level > 0.0:
         cv2.max(lam, math.log(black_level), dst=lam)
     # s = 1.055 exp(max(λ,λt)/2.4) − 0.055 + 12.92 (exp(min(λ,λt)) − Lt)
@@ -341,8 +345,10 @@ def _silver_luts(
     d_max: float, amps: tuple[float, ...], stains: tuple[float, ...], dh: float, contrast: float,
     black_level: float,
 ) -> tuple[np.ndarray, ...]:
-    """Uniform silver fading as one sRGB → sRGB table per channel (loss amplitude and stain density per
-    channel), over sRGB ``i / 65535`` (read at the nearest entry)."""
+    """Tabulate uniform silver fading as one sRGB → sRGB table per channel.
+
+    Loss amplitude and stain density per channel, over sRGB ``i / 65535`` (read at the nearest entry).
+    """
     grid = (np.arange(_LUT_N, dtype=np.float32) / np.float32(_LUT_N - 1)).reshape(1, -1, 1)
     lam = srgb_to_log_transmittance(grid, d_max)
     luts = []
@@ -436,8 +442,11 @@ class FadingParams:
 # --- kernels ----------------------------------------------------------------------------------------------
 @lru_cache(maxsize=32)
 def _cubic_upsampler(n_in: int, n_out: int) -> np.ndarray:
-    """``(n_out, n_in)`` matrix of ``cv2.resize(..., INTER_CUBIC)`` along one axis (it is linear and
-    separable: resizing the identity gives its weights), so ``U_y @ grid @ U_xᵀ`` equals the 2-D resize."""
+    """Return the ``(n_out, n_in)`` matrix of ``cv2.resize(..., INTER_CUBIC)`` along one axis.
+
+    The resize is linear and separable (resizing the identity gives its weights), so
+    ``U_y @ grid @ U_xᵀ`` equals the 2-D resize.
+    """
     u = cv2.resize(np.eye(n_in, dtype=np.float32), (n_in, n_out), interpolation=cv2.INTER_CUBIC)
     u.setflags(write=False)
     return u

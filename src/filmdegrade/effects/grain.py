@@ -278,8 +278,11 @@ def _noise_coord_blocks(
     layer_correlation: float,
     rows: int | None = None,
 ) -> Iterator[tuple[int, int, NDArray[np.float32]]]:
-    """Row blocks ``(r0, r1, coords)`` of :func:`_noise_coords` (the same values whatever the block size:
-    the raw bytes are drawn for the whole frame, and each block is filtered with its halo of rows)."""
+    """Yield row blocks ``(r0, r1, coords)`` of :func:`_noise_coords`.
+
+    The values are the same whatever the block size: the raw bytes are drawn for the whole frame, and
+    each block is filtered with its halo of rows.
+    """
     g = correlation_kernel(corr_length_px)
     r = len(g) // 2
     # Pre-scale so the filtered field has unit variance: the 2-D kernel's norm is ‖g‖².

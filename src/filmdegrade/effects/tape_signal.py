@@ -73,8 +73,9 @@ def chroma_response(f: np.ndarray, corner: float, order: int) -> np.ndarray:
 
 
 def solve_lowpass_corner(bandwidth: float, order: int, peak_gain: float, peak_freq: float) -> float:
-    """Low-pass corner that puts the −3 dB point of the *whole* luma chain (low-pass × peaking) at
-    ``bandwidth`` (cycles per pixel).
+    """Find the low-pass corner that puts the chain's −3 dB point at ``bandwidth`` (cycles per pixel).
+
+    The chain is the *whole* luma path, low-pass × peaking.
 
     The peaking raises the response, so the low-pass corner is lowered until
     ``luma_response(bandwidth) = 1/√2``; without peaking it equals ``bandwidth``.
@@ -135,8 +136,11 @@ def _emphasis_coeffs(gain: float, tau_px: float) -> tuple[np.ndarray, np.ndarray
 
 
 def _first_order(b: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``lfilter(b, a, x, axis=1)`` of a first-order filter (float32), started in the steady state of each
-    row's first sample (what ``lfilter_zi(b, a) * x[:, :1]`` gives, in closed form)."""
+    """Run ``lfilter(b, a, x, axis=1)`` for a first-order filter in float32.
+
+    Each row starts in the steady state of its first sample (what ``lfilter_zi(b, a) * x[:, :1]`` gives,
+    in closed form).
+    """
     from scipy.signal import lfilter  # lazy: scipy.signal is slow to import
 
     b0, b1, a1 = float(b[0]) / float(a[0]), float(b[1]) / float(a[0]), float(a[1]) / float(a[0])
