@@ -71,10 +71,10 @@ def check_array(x: object, *, name: str = "image", min_size: int = 2) -> ArrayIn
     if h < min_size or w < min_size:
         raise ValueError(f"{name} is too small: {h}×{w} pixels, at least {min_size}×{min_size} needed")
     if x.dtype != np.uint8:
-        # One pass each; min/max of an array with NaN is NaN, which the finiteness check catches first.
-        if not np.isfinite(x).all():
-            raise ValueError(f"{name} contains NaN or inf")
+        # Two reductions and no temporary: min/max propagate NaN, and an inf shows up in one of them.
         lo, hi = float(x.min()), float(x.max())
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ValueError(f"{name} contains NaN or inf")
         if lo < 0.0 or hi > 1.0:
             raise ValueError(f"{name} float values must lie in [0, 1], got range [{lo:.4g}, {hi:.4g}]")
     return ArrayInfo(dtype=x.dtype, shape=tuple(x.shape), is_clip=is_clip)
