@@ -50,6 +50,8 @@ _HALATION_SMALL_SIGMA_PX = 3.0
 # 22-182 rows all within noise of each other.
 _BAND_FLOATS = 1 << 18
 _LN2 = math.log(2.0)
+# Halation weights and vignetting stops below this are skipped (their effect is below ~1e-3).
+_NEGLIGIBLE = 1e-3
 
 
 def vignette_log2_gain(height: int, width: int, stops: float) -> np.ndarray:
@@ -101,11 +103,23 @@ def disc_kernel(radius_px: float) -> np.ndarray:
 
 
 def _gauss_ksize(sigma: float) -> int:
-    return 2 * max(1, math.ceil(3.0 * sigma)) + 1
+    # Truncated at 3 sigma, rounded to the nearest pixel (sigma 1.33 px: 9 taps, not 11).
+    return 2 * max(1, round(3.0 * sigma)) + 1
+
+
+def _halation_factor(h: int, w: int, sigma_px: float) -> int:
+    """Downsampling factor ``2^k`` of the halation blur: halving while the sigma stays ≥ 2× 3 px."""
+    k = 0
+    while sigma_px / 2 ** (k + 1) >= _HALATION_SMALL_SIGMA_PX and min(h, w) // 2 ** (k + 1) >= 8:
+        k += 1
+    return 2**k
 
 
 def _halation_glow(lin: np.ndarray, sigma_px: float, threshold: float) -> np.ndarray:
-    """Blurred linear-light luminance excess over ``threshold`` on a downsampled copy: ``h×w`` (small)."""
+    """Blurred linear-light luminance excess over ``threshold`` on a downsampled copy (small).
+
+    Upsample it with :func:`_upsample_glow`.
+    """
     c = lin.shape[-1] if lin.ndim == 3 else 1
     y = cv2.transform(lin, _LUMA_709.reshape(1, 3)) if c == 3 else lin  # 1 pass; numpy @ is slow
     return _glow_from_luminance(y.reshape(lin.shape[:2]), sigma_px, threshold)
@@ -115,23 +129,37 @@ def _glow_from_luminance(y: np.ndarray, sigma_px: float, threshold: float) -> np
     """Compute :func:`_halation_glow` from the ``h×w`` linear luminance.
 
     Luminance and pyramid are both linear, so taking the luminance first gives the same result on a
-    third of the data.
+    third of the data. ``cv2.pyrDown`` puts small pixel ``i`` at full-size ``2^k i``; its 5-tap kernels
+    add variance ``(4^k - 1)/3`` (full-size px²) and the ``cv2.pyrUp`` chain of :func:`_upsample_glow`,
+    which uses the same convention, as much again: both are taken off the Gaussian on the small copy.
     """
     h, w = y.shape
-    # Gaussian-pyramid halving (cv2.pyrDown: fast, unlike INTER_AREA at non-integer ratios) until the
-    # halation sigma is a few pixels; each level's 5-tap kernel adds variance 4^i (full-resolution px²).
-    k = 0
-    while sigma_px / 2 ** (k + 1) >= _HALATION_SMALL_SIGMA_PX and min(h, w) // 2 ** (k + 1) >= 8:
-        k += 1
+    f = _halation_factor(h, w, sigma_px)
     small = y
-    for _ in range(k):
+    while small.shape[0] > -(-h // f) or small.shape[1] > -(-w // f):
         small = cv2.pyrDown(small, borderType=cv2.BORDER_REFLECT_101)
     src = np.maximum(small - np.float32(threshold), np.float32(0.0))
-    var = max(sigma_px**2 - (4**k - 1) / 3.0, 0.0) / 4**k
+    var = max(sigma_px**2 - 2.0 * (f * f - 1) / 3.0, 0.0) / (f * f)
     if var > 0.0:
         s = math.sqrt(var)
         src = cv2.GaussianBlur(src, (_gauss_ksize(s), _gauss_ksize(s)), s, borderType=cv2.BORDER_REFLECT_101)
     return src
+
+
+def _upsample_glow(glow: np.ndarray, f: int, h: int, w: int, dst: np.ndarray | None = None) -> np.ndarray:
+    """Upsample a :func:`_glow_from_luminance` map by ``f = 2^k`` to ``h×w`` (``cv2.pyrUp`` chain).
+
+    ``cv2.pyrUp`` puts small pixel ``i`` at ``2 i``, as ``cv2.pyrDown`` took it (bilinear
+    ``cv2.resize`` would put it at ``f i + (f - 1)/2``: the glow would shift right and down).
+    """
+    sizes = [(h, w)]
+    while sizes[-1][0] > -(-h // f) or sizes[-1][1] > -(-w // f):
+        sizes.append((-(-sizes[-1][0] // 2), -(-sizes[-1][1] // 2)))
+    for i in range(len(sizes) - 2, -1, -1):
+        sh, sw = sizes[i]
+        d = dst if i == 0 else None
+        glow = cv2.pyrUp(glow, dst=d, dstsize=(sw, sh), borderType=cv2.BORDER_REFLECT_101)
+    return glow
 
 
 def apply_optics(
@@ -230,7 +258,7 @@ class _OpticsKernel:
     ) -> None:
         self.h, self.w, self.c = h, w, c
         self.lv = log2_vignette  # (h, w c) or None
-        on = log2_vignette is None and vignette_stops > 0.0
+        on = log2_vignette is None and vignette_stops >= _NEGLIGIBLE  # below: a gain within 1e-3 of 1
         self.vig = _VignetteBands(h, w, c, vignette_stops) if on else None
         self.blur_sigma_px = blur_sigma_px
         self.ker = None
@@ -245,14 +273,15 @@ class _OpticsKernel:
         self.rows = rows = min(h, max(_BAND_FLOATS // (w * c), 2 * self.halo, 8))
         self.buf = np.empty((min(h, rows + 2 * self.halo), w * c), np.float32)
         self.blurred = np.empty_like(self.buf)
-        self.glow_on = halation > 0.0 and halation_sigma_px > 0.0
+        self.glow_on = halation >= _NEGLIGIBLE and halation_sigma_px > 0.0  # below: a glow under 1e-3
         self.halation_sigma_px = halation_sigma_px
         self.threshold = halation_threshold * _LIN_SCALE
         self.weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
         self.tint = None
         # With halation: the blurred frame's luminance (taken per band while in cache) and the glow map.
         self.luma = np.empty((h, w), np.float32) if self.glow_on and c == 3 else None
-        self.glow_full = np.empty((h, w), np.float32) if self.glow_on else None
+        self.factor = f = _halation_factor(h, w, halation_sigma_px) if self.glow_on else 1
+        self.glow_full = np.empty((h, w), np.float32) if f > 1 else None
         if self.glow_on and c > 1:
             tint = np.empty((rows, w, c), np.float32)
             tint[:] = self.weights
@@ -317,8 +346,7 @@ class _OpticsKernel:
         # full-size map (a third of the memory of the tinted glow); sweep 2 adds it, tinted, and encodes.
         luma = self.luma if self.luma is not None else out.reshape(h, w)
         glow = _glow_from_luminance(luma, self.halation_sigma_px, self.threshold)
-        if glow.shape != (h, w):
-            glow = cv2.resize(glow, (w, h), dst=self.glow_full, interpolation=cv2.INTER_LINEAR)
+        glow = _upsample_glow(glow, self.factor, h, w, dst=self.glow_full)
         for r0 in range(0, h, rows):
             r1 = min(r0 + rows, h)
             band = out2[r0:r1]

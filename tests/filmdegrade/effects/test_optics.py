@@ -140,7 +140,7 @@ def _reference_optics(x: np.ndarray, p: OpticsParams) -> np.ndarray:
         a = a.reshape(h, w, c)
     if p.halation > 0:
         g = mod._halation_glow(a, p.halation_sigma_px, p.halation_threshold * mod._LIN_SCALE)
-        g = cv2.resize(g, (w, h), interpolation=cv2.INTER_LINEAR)
+        g = mod._upsample_glow(g, mod._halation_factor(h, w, p.halation_sigma_px), h, w)
         a = a + g[..., None] * (p.halation * np.asarray(p.halation_tint[:c], np.float32))
     return np.clip(a.astype(np.float64) ** (1 / 2.4) - 0.055, 0, 1).astype(np.float32)
 
@@ -164,3 +164,25 @@ def test_band_processing_matches_whole_frame(
                 halation_threshold=0.5, vignette_stops=0.4)
     out, _ = Optics().apply(x[None], p)
     np.testing.assert_allclose(out[0], _reference_optics(x, p), atol=2e-5)
+
+
+@pytest.mark.parametrize(("h", "w", "sigma"), [(1080, 1920, 40.0), (301, 203, 12.0)])
+def test_halation_glow_centred_on_source(h: int, w: int, sigma: float) -> None:
+    # The glow of a single bright dot (halation only) peaks on the dot, in x and y, within 0.5 px: the
+    # downsampling of the glow and its upsampling must use the same pixel-centre convention.
+    y0, x0 = 2 * h // 5 + 1, 3 * w // 5 + 2
+    x = np.zeros((1, h, w, 3), np.float32)
+    x[0, y0, x0] = 1.0
+    p = _params(halation=50.0, halation_sigma_px=sigma, halation_threshold=0.0, halation_tint=(1.0, 1.0, 1.0))
+    out, _ = Optics().apply(x, p)
+    glow = srgb_to_linear(out[0])[..., 1].astype(np.float64)
+    glow[y0, x0] = (glow[y0, x0 - 1] + glow[y0, x0 + 1]) / 2  # ignore the dot's own pixel
+    win = 3 * int(sigma)
+    for axis, c0 in ((0, y0), (1, x0)):
+        prof = glow[:, x0] if axis == 0 else glow[y0, :]
+        seg = prof[c0 - win : c0 + win + 1] - prof.min()
+        pos = np.arange(c0 - win, c0 + win + 1)
+        peak = float((seg * pos).sum() / seg.sum())  # centroid of the (symmetric) glow
+        i = int(np.argmax(seg))
+        assert abs(pos[i] - c0) <= 1
+        assert abs(peak - c0) < 0.5
