@@ -163,3 +163,11 @@ def test_real_footage_comparison() -> None:
     checks = {c.name: c for c in v.real_footage_comparison()}
     for name in REPRODUCED:
         assert checks[name].passed, checks[name]
+
+
+def test_boolean_nps_check_is_what_the_gallery_shows():
+    from filmdegrade.validation import boolean_nps_check
+
+    checks = boolean_nps_check()
+    assert len(checks) >= 4
+    assert all(c.passed for c in checks), [str(c) for c in checks if not c.passed]
