@@ -31,15 +31,20 @@ __all__ = [
     "list_gauges",
     "list_stocks",
     "list_tapes",
+    "load_table",
 ]
 
 STOCK_KINDS = ("colour_reversal", "colour_negative", "colour_print", "bw_negative", "bw_reversal", "bw_print")
 
 
 @cache
-def _table(name: str) -> MappingProxyType:
+def load_table(name: str) -> MappingProxyType:
+    """The package data table ``filmdegrade/data/<name>.toml`` (read once, read-only mapping)."""
     text = resources.files("filmdegrade.data").joinpath(f"{name}.toml").read_text(encoding="utf-8")
     return MappingProxyType(tomllib.loads(text))
+
+
+_table = load_table  # short internal name used by the lookups below and the docs' table pages
 
 
 def _lookup(table: str, what: str, key: str) -> dict[str, Any]:

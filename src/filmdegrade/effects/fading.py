@@ -32,11 +32,9 @@ chain between sRGB decode and encode folds into one 3×4 affine transform.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -47,12 +45,7 @@ import opensimplex
 from filmdegrade import colour as fc
 from filmdegrade.arrays import as_float_clip, restore_array
 from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
-from filmdegrade.media import get_stock, list_stocks
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from filmdegrade.media import get_stock, list_stocks, load_table
 
 __all__ = [
     "Fading",
@@ -83,10 +76,8 @@ _EMPTY = np.zeros((0, 0, 0), np.float32)
 
 
 # --- data ------------------------------------------------------------------------------------------------
-@cache
 def _fading_table() -> MappingProxyType:
-    text = resources.files("filmdegrade.data").joinpath("fading.toml").read_text(encoding="utf-8")
-    return MappingProxyType(tomllib.loads(text))
+    return load_table("fading")
 
 
 def list_stability_classes() -> list[str]:
