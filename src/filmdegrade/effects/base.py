@@ -128,7 +128,7 @@ class Transform:
     @property
     def params_type(self) -> type:
         """The frozen params dataclass: ``params_cls`` if set, else ``sample_params``' return annotation."""
-        cls = type(self).__dict__.get("params_cls") or getattr(type(self), "params_cls", None)
+        cls = type(self).params_cls
         if cls is not None:
             return cls
         hints = inspect.get_annotations(type(self).sample_params, eval_str=True)
