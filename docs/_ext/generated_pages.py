@@ -20,7 +20,8 @@ API_MODULES = {
         ("filmdegrade: core", "filmdegrade.",
          "pipeline media colour arrays random io pairs demo calibrate validation cli"),
         ("filmdegrade.effects", "filmdegrade.effects.",
-         "base grain scratches dust flicker weave optics fading tape tape_signal dv"),
+         "base grain grain_boolean scratches dust flicker weave optics "
+         "fading fading_rates log_transmittance fading_kernels tape tape_signal tape_defects dv"),
         ("filmdegrade.measure", "filmdegrade.measure.",
          "granularity lines temporal colour bandwidth blotches regions noise summary"),
         ("filmdegrade.integrations", "filmdegrade.integrations.", "sources torch albumentations"),

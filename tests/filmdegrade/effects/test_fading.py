@@ -276,7 +276,7 @@ def _reference_fade(x: np.ndarray, p: FadingParams, t: int) -> np.ndarray:
     """Whole-frame float maths with the field built by cv2.resize: the definition the fast path follows."""
     import cv2
 
-    from filmdegrade.effects import fading as fm
+    from filmdegrade.effects import fading_kernels as fk
 
     h, w = x.shape[:2]
     g = None
@@ -287,16 +287,16 @@ def _reference_fade(x: np.ndarray, p: FadingParams, t: int) -> np.ndarray:
         xs = (np.arange(w) + 0.5) / w
         g += (p.edge_fade * np.exp(-np.minimum(xs, 1 - xs) / p.edge_width)).astype(np.float32)[None]
         g = np.maximum(g, 0.0)
-    lam = fm.srgb_to_log_transmittance(x, p.d_max)
+    lam = fk.srgb_to_log_transmittance(x, p.d_max)
     if p.process == "silver":
         c = x.shape[-1]
-        a, stain = fm._silver_channels(p, c)
+        a, stain = fk._silver_channels(p, c)
         amp = a[None, None, :] if g is None else g[..., None] * a[None, None, :]
         d = lam * np.float32(-1 / math.log(10))
         d_new = p.contrast * (d - amp * d * np.exp(-d / p.highlight_density)) + stain
         lam2 = (d_new * np.float32(-math.log(10))).astype(np.float32)
-        return fm.log_transmittance_to_srgb(lam2, p.black_level)
-    return fm.log_transmittance_to_srgb(fm._dye_frame(lam, p, g, False), p.black_level)
+        return fk.log_transmittance_to_srgb(lam2, p.black_level)
+    return fk.log_transmittance_to_srgb(fk._dye_frame(lam, p, g, False), p.black_level)
 
 
 @pytest.mark.parametrize("channels", [3, 1])
@@ -324,3 +324,15 @@ def test_fast_path_matches_float_reference(kw: dict, channels: int) -> None:
             ref = _reference_fade(x[i], p, i)
             # 1e-4: the uniform-silver table reads sRGB at the nearest of 65536 levels
             assert np.abs(out[i] - ref).max() < 1e-4, (kw, channels, h, float(np.abs(out[i] - ref).max()))
+
+
+def test_public_names_stay_importable_from_fading() -> None:
+    # the kernels moved to fading_rates / log_transmittance / fading_kernels; fading re-exports them
+    from filmdegrade.effects import fading, fading_kernels, fading_rates, log_transmittance
+
+    for name in fading.__all__:
+        assert getattr(fading, name) is not None, name
+    for mod in (fading_kernels, fading_rates, log_transmittance):
+        for name in mod.__all__:
+            assert getattr(fading, name) is getattr(mod, name), (mod.__name__, name)
+    assert fading.Range is not None

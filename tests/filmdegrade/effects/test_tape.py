@@ -271,26 +271,13 @@ def test_interlace_colour_fields_come_from_their_frames():
     np.testing.assert_allclose(out[0].mean((0, 1)), x[0, 0, 0], atol=0.01)
 
 
-def test_emphasis_filters_start_in_steady_state():
-    from scipy.signal import lfilter, lfilter_zi
+def test_public_names_stay_importable_from_tape():
+    # the kernels moved to tape_defects / tape_signal; tape re-exports them, so user imports keep working
+    from filmdegrade.effects import tape, tape_defects
 
-    from filmdegrade.effects.tape_signal import _emphasis_coeffs, _first_order
-
-    b, a = _emphasis_coeffs(10 ** (8 / 20), 13.7)
-    x = np.random.default_rng(0).random((4, 300)).astype(np.float32)
-    for bb, aa in ((b, a), (a, b)):  # pre-emphasis and its inverse
-        ref, _ = lfilter(bb, aa, x.astype(np.float64), axis=1, zi=lfilter_zi(bb, aa)[None, :] * x[:, :1])
-        np.testing.assert_allclose(_first_order(bb, aa, x), ref, atol=2e-6)
-    # a constant line passes unchanged (no start-up transient)
-    flat = np.full((1, 50), 0.7, np.float32)
-    np.testing.assert_allclose(_first_order(b, a, flat), flat, atol=1e-6)
-
-
-def test_uniform_noise_has_the_requested_rms():
-    from filmdegrade.effects.tape import _uniform_noise
-
-    n = _uniform_noise(np.random.default_rng(3), (2, 400, 333), 0.05)
-    assert n.shape == (2, 400, 333) and n.dtype == np.float32
-    assert abs(float(n.mean())) < 5e-4
-    assert abs(float(n.std()) / 0.05 - 1) < 0.01
-    assert n.min() >= -0.05 * np.sqrt(3) and n.max() <= 0.05 * np.sqrt(3)
+    for name in tape.__all__:
+        assert getattr(tape, name) is not None, name
+    for name in tape_defects.__all__:
+        assert getattr(tape, name) is getattr(tape_defects, name), name
+    for name in ("DEFAULT_FORMAT", "TRACKING_LINES", "TRACKING_SHIFT_US", "DROPOUT_MIN_US", "DROPOUT_MAX_US"):
+        assert hasattr(tape, name), name
