@@ -30,6 +30,7 @@ are linear in the light). The Gaussian PSF is truncated at ±2.5 sigma (:func:`g
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -129,9 +130,14 @@ def _gauss_ksize(sigma: float) -> int:
 
 
 def _halation_factor(h: int, w: int, sigma_px: float) -> int:
-    """Downsampling factor ``2^k`` of the halation blur: halving while its small-grid sigma stays ≥ 2 px."""
+    """Downsampling factor ``2^k`` of the halation blur: halving while its small-grid sigma stays ≥ 2 px.
+
+    At least one level is taken (frames of 16 px and more), so the glow's source is never decoded at
+    full size: a glow narrower than ``sqrt(2)`` px (the variance of one ``pyrDown``/``pyrUp`` pair)
+    comes out that wide, e.g. halation on 35 mm scanned at a few hundred pixels.
+    """
     k = 0
-    while sigma_px / 2 ** (k + 1) >= _HALATION_SMALL_SIGMA_PX and min(h, w) // 2 ** (k + 1) >= 8:
+    while (k == 0 or sigma_px / 2 ** (k + 1) >= _HALATION_SMALL_SIGMA_PX) and min(h, w) // 2 ** (k + 1) >= 8:
         k += 1
     return 2**k
 
@@ -340,6 +346,35 @@ def apply_optics(
     return kernel.run(frame, out)
 
 
+_SCRATCH = threading.local()
+
+
+def _scratch(key: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A float32 work buffer kept per thread between calls (contents undefined).
+
+    Fresh pages cost a page fault each on first touch (~0.1 ms per 256×256 RGB frame's worth, ~2 ms per
+    1080p one): reusing the buffers of the previous call of the same size avoids that per clip. Buffers
+    never leave the kernel (outputs are always fresh arrays).
+    """
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = {}
+    buf = bufs.get(key)
+    if buf is None or buf.shape != shape:
+        buf = bufs[key] = np.empty(shape, np.float32)
+    return buf
+
+
+def _claim(key: str, owner: object) -> bool:
+    """Make ``owner`` the holder of the contents of scratch buffer ``key``; ``False`` if it was not."""
+    owners = getattr(_SCRATCH, "owners", None)
+    if owners is None:
+        owners = _SCRATCH.owners = {}
+    held = owners.get(key) is owner
+    owners[key] = owner
+    return held
+
+
 class _OpticsKernel:
     """:func:`apply_optics` for frames of one size and one parameter set.
 
@@ -377,30 +412,26 @@ class _OpticsKernel:
                 self.ksize = self.ker.shape[0]
             self.halo = self.ksize // 2
         self.rows = rows = min(h, max(_BAND_FLOATS // (w * c), 2 * self.halo, 8))
-        self.buf = np.empty((min(h, rows + 2 * self.halo), w * c), np.float32)
+        self.buf = _scratch("buf", (min(h, rows + 2 * self.halo), w * c))
         if on:
             self.vig = _VignetteBands(h, w, c, vignette_stops)
-        self.blurred = np.empty_like(self.buf)
+        self.blurred = _scratch("blurred", self.buf.shape)
         self.glow_on = halation >= _NEGLIGIBLE and halation_sigma_px > 0.0  # below: a glow under 1e-3
         if not self.glow_on:
             return
         self.halation_sigma_px = halation_sigma_px
         self.threshold = halation_threshold * _LIN_SCALE
         self.weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
-        self.glow_full = np.empty((h, w), np.float32)
+        self.glow_full = _scratch("glow", (h, w))
         self.glow_gain = self._glow_gain()
         self.factor = f = _halation_factor(h, w, halation_sigma_px)
         shape = (h, w) if c == 1 else (h, w, c)
         self.pyr_bufs = []
-        for _ in range(_levels(h, w, halation_sigma_px)[0]):
+        for i in range(_levels(h, w, halation_sigma_px)[0]):
             shape = (_ceil_div(shape[0], 2), _ceil_div(shape[1], 2), *shape[2:])
-            self.pyr_bufs.append(np.empty(shape, np.float32))
+            self.pyr_bufs.append(_scratch(f"pyr{i}", shape))
         self.band_small_rows = _small_rows_of_bands(h, f, _ceil_div(h, f), rows)
-        if c > 1:
-            tint = np.empty((rows, w, c), np.float32)
-            tint[:] = self.weights
-            self.tint = tint.reshape(rows, w * c)
-            self.glow3 = np.empty((rows, w * c), np.float32)  # the band's tinted glow
+        self.tint: np.ndarray | None = None  # (rows, w c) of the weights, filled when a band first needs it
 
     def _glow_gain(self) -> np.ndarray | None:
         """Vignetting gain (linear) on the grid where :func:`halation_glow` decodes its source."""
@@ -458,8 +489,12 @@ class _OpticsKernel:
             return
         # grey → RGB copy and a multiply by the tint: cheaper than cv2.transform or accumulateProduct. The
         # scratch and the (constant) tint are taken as contiguous blocks of the right size.
+        if self.tint is None or not _claim("tint", self):  # filled once per clip (and again if shared)
+            self.tint = _scratch("tint", (self.rows, self.w * self.c))
+            self.tint.reshape(self.rows, self.w, self.c)[:] = self.weights
+            _claim("tint", self)
         size = n * m * self.c
-        g3 = self.glow3.reshape(-1)[:size].reshape(n, m * self.c)
+        g3 = _scratch("glow3", (self.rows * self.w * self.c,))[:size].reshape(n, m * self.c)
         cv2.cvtColor(glow, cv2.COLOR_GRAY2RGB, dst=g3.reshape(n, m, self.c))
         cv2.multiply(g3, self.tint.reshape(-1)[:size].reshape(n, m * self.c), dst=g3)
         cv2.add(band, g3, dst=band)
@@ -522,12 +557,14 @@ class _VignetteBands:
         k = np.float32(a / max(cx * cx + cy * cy, 1e-12))
         self.rows = np.float32(1.0) + k * (np.arange(h, dtype=np.float32) - np.float32(cy)) ** 2
         self.cols = k * (np.arange(w, dtype=np.float32) - np.float32(cx)) ** 2
-        self.grey = np.empty((h, w), np.float32)
+        self.grey = _scratch("vignette", (h, w))
         self.filled = 0  # rows [0, filled) of grey are computed
         self.w, self.c = w, c
 
     def ln_one_plus(self, r0: int, r1: int, dst: np.ndarray) -> np.ndarray:
         """``(r1 - r0)×(w C)`` band of ``ln(1 + a ρ²)`` (written to ``dst`` when C > 1)."""
+        if not _claim("vignette", self):  # another kernel of this thread wrote the shared map
+            self.filled = 0
         if r1 > self.filled:
             f0 = min(r0, self.filled)
             t = self.grey[f0:r1]
