@@ -92,6 +92,8 @@ QUICK = Settings(
 )
 # Effects whose medium is a tape (or a codec's 720×480 reference), timed at the tape size too.
 _TAPE_EFFECTS = {"tape": "vhs_sp", "dv": "dv", "codec": None}
+# Effects that do nothing on the default (colour) medium are timed on one where they work.
+_EFFECT_MEDIA = {"sensitivity": {"gauge": "35mm_full", "stock": "bw_print_nitrate"}}
 # Real-ESRGAN's cost varies a lot with its draws: average over at least this many seeds per repeat.
 _REALESRGAN_MIN_SEEDS = 4
 
@@ -190,7 +192,10 @@ def build_cases(s: Settings) -> list[Case]:
     base, tape = tuple(s.sizes), tuple(s.sizes) + tuple(s.tape_sizes)
     cases: list[Case] = []
     for name, cls in filmdegrade.TRANSFORMS.items():
-        medium = Medium(tape=_TAPE_EFFECTS[name]) if _TAPE_EFFECTS.get(name) else Medium()
+        if _TAPE_EFFECTS.get(name):
+            medium = Medium(tape=_TAPE_EFFECTS[name])
+        else:
+            medium = Medium(**_EFFECT_MEDIA.get(name, {}))
         sizes = tape if name in _TAPE_EFFECTS else base
         pipe = FilmPipeline([cls()], seed=0, medium=medium)
         cases += [

@@ -1,7 +1,8 @@
 """Generate documentation pages from the package itself at build time.
 
 - ``generated/presets.rst``: the preset table (medium, transforms) from the bundled YAML files;
-- ``generated/stocks.rst``, ``gauges.rst``, ``tapes.rst``: the data tables with sources and status;
+- ``generated/stocks.rst``, ``gauges.rst``, ``tapes.rst``, ``sensitivity.rst``: the data tables with sources
+  and status;
 - ``generated/cli.rst``: ``--help`` of every ``filmdegrade`` command;
 - ``generated/api/<module>.rst``: one autodoc page per public module (:data:`API_MODULES`).
 """
@@ -20,7 +21,7 @@ API_MODULES = {
         ("filmdegrade: core", "filmdegrade.",
          "pipeline media colour arrays random io pairs demo calibrate validation cli"),
         ("filmdegrade.effects", "filmdegrade.effects.",
-         "base grain grain_boolean scratches dust flicker weave optics "
+         "base sensitivity grain grain_boolean scratches dust flicker weave optics "
          "fading fading_rates log_transmittance fading_kernels tape tape_signal tape_defects dv"),
         ("filmdegrade.measure", "filmdegrade.measure.",
          "granularity lines temporal colour bandwidth blotches regions noise summary"),
@@ -136,11 +137,13 @@ def generate(app) -> None:
     out.mkdir(exist_ok=True)
     pages = {
         "presets.rst": presets_page(),
-        "stocks.rst": data_page("Film stocks", "stocks", ["rms_granularity", "grain_size_um", "kind"]),
+        "stocks.rst": data_page("Film stocks", "stocks",
+                                ["rms_granularity", "grain_size_um", "kind", "scene_sensitivity"]),
         "gauges.rst": data_page("Gauges", "gauges", ["frame_width_mm", "frame_height_mm", "scratch_angle_deg",
                                                       "weave_rms_um"]),
         "tapes.rst": data_page("Tape formats", "tapes",
                                ["luma_bandwidth_mhz", "chroma_bandwidth_mhz", "snr_db", "horizontal_tvl"]),
+        "sensitivity.rst": data_page("Spectral sensitivity of B&W emulsions", "sensitivity", ["weights"]),
         "cli.rst": cli_page(),
         **api_pages(),
     }

@@ -17,6 +17,7 @@ from filmdegrade.effects import (
     Grain,
     Optics,
     Scratches,
+    SpectralSensitivity,
     Tape,
     Transform,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Sample",
     "Scratches",
     "SomeOf",
+    "SpectralSensitivity",
     "Tape",
     "Transform",
     "effects",

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from filmdegrade._io import atomic_write_bytes
+from filmdegrade.effects.sensitivity import render_monochrome, response_weights
 from filmdegrade.pipeline import FilmPipeline, list_presets
 
 __all__ = [
@@ -37,11 +38,28 @@ def bundled_image(name: str = "astronaut") -> np.ndarray:
 
 
 def as_film_input(img: np.ndarray, pipe: FilmPipeline) -> np.ndarray:
-    """The clean image a pipeline's medium implies: a B&W stock sees a (3-channel) greyscale image."""
-    if pipe.medium.stock_info.is_colour:
+    """The clean image a pipeline's medium implies: a B&W stock's own rendition of a colour image.
+
+    Parameters
+    ----------
+    img : numpy.ndarray, shape (H, W, 3) or (H, W)
+        sRGB image, uint8 or float in [0, 1].
+    pipe : FilmPipeline
+        Its medium's stock decides: a colour stock returns ``img`` itself; a B&W stock returns ``img`` as its
+        emulsion records it (:func:`~filmdegrade.effects.sensitivity.render_monochrome` with the stock's
+        ``scene_sensitivity``: orthochromatic renders red dark and blue light), as a 3-channel grey image
+        of ``img``'s dtype. A 2-D grey ``img`` is repeated to 3 channels.
+    """
+    stock = pipe.medium.stock_info
+    if stock.is_colour:
         return img
-    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    return np.repeat(grey[..., None], 3, axis=-1)
+    if img.ndim == 2:
+        return np.repeat(img[..., None], 3, axis=-1)
+    weights = response_weights(stock.scene_sensitivity or "panchromatic")
+    if img.dtype == np.uint8:
+        grey = render_monochrome(img.astype(np.float32) / np.float32(255.0), weights)
+        return np.rint(grey * np.float32(255.0)).astype(np.uint8)
+    return render_monochrome(img, weights).astype(img.dtype, copy=False)
 
 
 def label(img: np.ndarray, text: str) -> np.ndarray:

@@ -1,9 +1,9 @@
 """Physical media: film gauges, film stocks and tape formats, and the µm-per-pixel scale of a scan.
 
-The tables live in ``filmdegrade/data/{gauges,stocks,tapes}.toml``; every measured value there carries a
-``source`` and a ``status`` (``V`` verified, ``S`` secondary, ``M`` textbook/unchecked, ``E`` estimated by
-this project). :class:`Medium` ties a gauge, a stock and optionally a tape format to a scan, and converts
-physical lengths (µm on the film) to pixels of the image being degraded.
+The tables live in ``filmdegrade/data/{gauges,stocks,tapes,sensitivity}.toml``; every measured value
+there carries a ``source`` and a ``status`` (``V`` verified, ``S`` secondary, ``M`` textbook/unchecked, ``E``
+estimated by this project). :class:`Medium` ties a gauge, a stock and optionally a tape format to a scan,
+and converts physical lengths (µm on the film) to pixels of the image being degraded.
 """
 
 from __future__ import annotations
@@ -105,6 +105,10 @@ class Stock:
         Grain-clump / dye-cloud correlation length, µm (estimated for every stock).
     dye_stability : str
         Dye-stability class used by the fading model.
+    scene_sensitivity : str or None
+        B&W stocks: the spectral response with which the scene was recorded, a row of
+        ``filmdegrade/data/sensitivity.toml`` (``"panchromatic"`` or ``"orthochromatic"``; for a print, the
+        response of the camera negative it was struck from). ``None`` for colour stocks.
     """
 
     id: str
@@ -115,6 +119,7 @@ class Stock:
     rms_granularity_status: str
     grain_size_um: float
     dye_stability: str
+    scene_sensitivity: str | None
     info: dict[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -174,6 +179,11 @@ def get_stock(name: str) -> Stock:
     row = _lookup("stocks", "stock", name)
     if row["kind"] not in STOCK_KINDS:  # pragma: no cover - guards the data file
         raise ValueError(f"stock {name!r} has an unknown kind {row['kind']!r}")
+    response = row.get("scene_sensitivity")
+    if (response is None) != row["kind"].startswith("colour") or (
+        response is not None and response not in _table("sensitivity")
+    ):  # pragma: no cover - guards the data file: every B&W stock, and only those, names a known response
+        raise ValueError(f"stock {name!r} has a missing or unknown scene_sensitivity {response!r}")
     return Stock(
         id=name,
         name=row["name"],
@@ -183,6 +193,7 @@ def get_stock(name: str) -> Stock:
         rms_granularity_status=row["rms_granularity_status"],
         grain_size_um=float(row["grain_size_um"]),
         dye_stability=row["dye_stability"],
+        scene_sensitivity=response,
         info=row,
     )
 

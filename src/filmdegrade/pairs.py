@@ -7,10 +7,13 @@ sharding and interruptions change nothing. Shard ``k/n`` writes the indices ``i 
 Layout of ``OUT`` (``NNNNNN`` = the sample index, zero-padded to 6 digits)::
 
     pairs.json                 what was run (pipeline, n, clip length, source): identical for every shard
-    gt/NNNNNN.png              clean image            | clips: gt/NNNNNN/TTTT.png, one PNG per frame
+    gt/NNNNNN.png              clean image (*)        | clips: gt/NNNNNN/TTTT.png, one PNG per frame
     lq/NNNNNN.png              degraded image         | clips: lq/NNNNNN/TTTT.png
     masks/<name>/NNNNNN.png    one 8-bit mask per mask name (0–255) | clips: masks/<name>/NNNNNN/TTTT.png
     records/NNNNNN.json        the replay record (:meth:`filmdegrade.FilmPipeline.replay`), written last
+
+(*) the source item as the medium renders it (:meth:`filmdegrade.FilmPipeline.clean_target`): the same
+image for colour media, its B&W rendition for a B&W film, so a pair never asks for colour the film lacked.
 
 Every file is written atomically (temporary name in the same folder, then rename), so no partial file
 ever appears under a final name, and PNGs are encoded with fixed parameters (byte-deterministic). A
@@ -166,8 +169,9 @@ def _write_sample(i: int) -> int:
     out = Path(job.out)
     clean = source[i % len(source)]
     smp = pipe.sample(clean, index=i)
+    gt = pipe.clean_target(clean, index=i) if pipe.has_rendition else clean  # B&W for a B&W film
     files = sample_files(out, i, pipe.mask_names, job.clip_len)
-    arrays: list[np.ndarray] = [clean, smp.image, *(_to_uint8_mask(smp.masks[m]) for m in pipe.mask_names)]
+    arrays: list[np.ndarray] = [gt, smp.image, *(_to_uint8_mask(smp.masks[m]) for m in pipe.mask_names)]
     k = 0
     for arr in arrays:
         for frame in arr if job.clip_len is not None else [arr]:

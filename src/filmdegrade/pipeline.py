@@ -382,6 +382,33 @@ class FilmPipeline:
             self._run(node, str(i), None, {}, ctx, state, record)
         return record
 
+    @property
+    def has_rendition(self) -> bool:
+        """Whether any step renders the medium (see :meth:`clean_target`); if not, the target is ``x``."""
+        return any(isinstance(n, Transform) and n.renders_medium for _, n in self._walk())
+
+    def clean_target(
+        self, x: np.ndarray, *, index: int = 0, epoch: int = 0, seed: int | None = None
+    ) -> np.ndarray:
+        """The clean image a training pair should target: ``x`` through the medium's rendition only.
+
+        Steps that say how the medium records a scene rather than add a defect
+        (``Transform.renders_medium``, e.g. :class:`~filmdegrade.effects.sensitivity.SpectralSensitivity`:
+        a B&W film records no colour) are applied exactly as :meth:`sample` applies them for the same
+        ``(seed, epoch, index)``; every other step is skipped. Without such steps this is a copy of ``x``.
+        Same shape and dtype as ``x``; ``x`` is not modified.
+        """
+        seed = self.seed if seed is None else check_seed(seed)
+        epoch, index = check_seed(epoch, "epoch"), check_seed(index, "index")
+        frames, info = as_float_clip(x, min_size=self.min_size)
+        ctx = self._context(frames)
+        record = Record(seed=seed, epoch=epoch, index=index, shape=info.shape)
+        state = (seed, epoch, index, self._stream_ids())
+        for i, node in enumerate(self.transforms):
+            frames = self._run(node, str(i), frames, {}, ctx, state, record, rendition_only=True)
+        owned = frames.flags.writeable and not np.may_share_memory(frames, x)
+        return restore_array(frames, info, owned=owned)
+
     def replay(self, x: np.ndarray, record: Record | dict[str, Any]) -> Sample:
         """Re-apply the recorded parameters to ``x``; bit-identical to the sample that made ``record``."""
         if isinstance(record, dict):
@@ -416,6 +443,7 @@ class FilmPipeline:
         ctx: ClipContext,
         state: tuple[int, int, int, dict[str, str]],
         record: Record,
+        rendition_only: bool = False,
     ) -> np.ndarray | None:
         seed, epoch, index, ids = state
         rng = transform_rng(seed, epoch, index, ids[path], node.name)
@@ -424,7 +452,11 @@ class FilmPipeline:
             return frames
         if isinstance(node, _Container):
             for i in node.choose(rng):
-                frames = self._run(node.transforms[i], f"{path}.{i}", frames, masks, ctx, state, record)
+                frames = self._run(
+                    node.transforms[i], f"{path}.{i}", frames, masks, ctx, state, record, rendition_only
+                )
+            return frames
+        if rendition_only and not node.renders_medium:  # its own stream: skipping it changes no draw
             return frames
         params = node.sample_params(rng, ctx)
         if frames is not None:  # None: planning only (see :meth:`plan`)

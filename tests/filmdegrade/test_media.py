@@ -14,7 +14,7 @@ from filmdegrade.media import (
 MEASURED_SUFFIXES = ("_mm", "_um", "_deg", "_mhz", "_khz", "_db", "_tvl", "rms_granularity", "_mbps")
 
 
-@pytest.mark.parametrize("table", ["gauges", "stocks", "tapes"])
+@pytest.mark.parametrize("table", ["gauges", "stocks", "tapes", "sensitivity"])
 def test_every_measured_value_has_a_source_and_status(table):
     for key, row in _table(table).items():
         assert "source" in row or any(k.endswith("_source") for k in row), key
@@ -63,6 +63,28 @@ def test_stocks_have_granularity_and_flags():
     assert get_stock("eastman_double_x").layer_order == ("silver",)
     assert get_stock("ektachrome_100").layer_order[0] == "yellow"
     assert get_stock("ektachrome_100").is_positive and not get_stock("vision3_500t").is_positive
+
+
+def test_scene_sensitivity_of_every_stock():
+    responses = _table("sensitivity")
+    for name in list_stocks():
+        stock = get_stock(name)
+        if stock.is_colour:
+            assert stock.scene_sensitivity is None, name
+            continue
+        assert stock.scene_sensitivity in responses, name
+        assert stock.info["scene_sensitivity_source"], name
+        assert stock.info["scene_sensitivity_status"] in {"V", "S", "M", "E"}, name
+    assert get_stock("bw_print_nitrate").scene_sensitivity == "orthochromatic"
+    for pan in ("eastman_double_x", "tri_x_reversal", "plus_x_reversal"):
+        assert get_stock(pan).scene_sensitivity == "panchromatic"
+
+
+def test_sensitivity_table_has_sourced_weights():
+    for key, row in _table("sensitivity").items():
+        assert len(row["weights"]) == 3 and min(row["weights"]) >= 0, key
+        assert abs(sum(row["weights"]) - 1.0) < 1e-9, key
+        assert row["weights_source"] and row["weights_status"] in {"V", "S", "M", "E"}, key
 
 
 def test_tapes():

@@ -170,3 +170,25 @@ def test_kill_and_resume_subprocess(tmp_path, source):
     assert res.returncode == 0, res.stderr
     assert f"skipped {done}" in res.stdout
     assert _tree(out) == _tree(tmp_path / "ref")
+
+
+def test_bw_film_pairs_target_the_bw_rendition(tmp_path, source):
+    # With a B&W stock and its spectral response, gt is the film's own B&W rendition of the source (a pair
+    # must not ask a model for colours the film never recorded); lq replays from the source item (gt is
+    # the rendition rounded to 8 bits, so replaying from it differs by a code value here and there).
+    from filmdegrade.io import read_image
+    from filmdegrade.pipeline import Record
+
+    pipe = FilmPipeline.from_yaml(
+        "seed: 5\nmedium: {gauge: 35mm_full, stock: bw_print_nitrate}\n"
+        "transforms:\n  - {name: sensitivity}\n  - {name: grain}\n"
+    )
+    write_pairs(source, tmp_path / "out", pipe, 2, progress=False)
+    gt = read_image(tmp_path / "out/gt/000001.png").astype(int)
+    src = FrameSource(source)[1].astype(int)
+    assert np.abs(src[..., 0] - src[..., 2]).max() > 20  # the source has colour
+    assert np.abs(gt - gt[..., :1]).max() == 0  # the target has none
+    np.testing.assert_array_equal(gt.astype(np.uint8), pipe.clean_target(FrameSource(source)[1], index=1))
+    rec = Record.from_json((tmp_path / "out/records/000001.json").read_text())
+    lq = read_image(tmp_path / "out/lq/000001.png")
+    np.testing.assert_array_equal(lq, pipe.replay(FrameSource(source)[1], rec).image)

@@ -225,3 +225,28 @@ def test_bad_call_arguments():
         pipe(np.zeros((4, 4, 3), np.uint8), index=-1)
     with pytest.raises(TypeError, match="image"):
         pipe([[0]])
+
+
+def test_clean_target_applies_the_rendition_steps_with_the_samples_draws():
+    # A B&W film's training target is the scene in B&W: clean_target applies only the steps that render
+    # the medium (here a spectral response with p=0.5), exactly when sample() applied them.
+    from filmdegrade.effects.sensitivity import SpectralSensitivity
+
+    rng = np.random.default_rng(0)
+    x = (rng.random((24, 32, 3)) * 255).astype(np.uint8)
+    x_before = x.copy()
+    pipe = FilmPipeline([ToyNoise(), SpectralSensitivity("orthochromatic", p=0.5)], seed=2)
+    ortho = FilmPipeline([SpectralSensitivity("orthochromatic")])(x)
+    seen = set()
+    for index in range(12):
+        applied = any(e["name"] == "sensitivity" for e in pipe.sample(x, index=index).record.entries)
+        seen.add(applied)
+        gt = pipe.clean_target(x, index=index)
+        assert gt.dtype == x.dtype and gt.shape == x.shape
+        np.testing.assert_array_equal(gt, ortho if applied else x)
+    assert seen == {True, False}
+    np.testing.assert_array_equal(x, x_before)
+    assert pipe.has_rendition and not FilmPipeline([ToyNoise()]).has_rendition
+    plain = FilmPipeline([ToyNoise()]).clean_target(x)
+    np.testing.assert_array_equal(plain, x)
+    assert plain is not x

@@ -97,6 +97,9 @@ class Transform:
     min_size: ClassVar[int] = 2
     #: False for transforms whose output may leave [0, 1] (the pipeline then clips after them).
     output_in_range: ClassVar[bool] = True
+    #: True for how the medium renders a scene rather than a defect (a B&W film records no colour): such
+    #: steps belong to the clean target of a training pair too (:meth:`FilmPipeline.clean_target`).
+    renders_medium: ClassVar[bool] = False
     #: the frozen params dataclass (optional: else taken from ``sample_params``' return annotation).
     params_cls: ClassVar[type | None] = None
 

@@ -3,7 +3,8 @@
 Order of operations, as on real film
 ------------------------------------
 1. read the clean frame(s) from the source;
-2. random crop to ``gt_size`` and flips/rotations (the same for every frame of a clip): this is the GT;
+2. random crop to ``gt_size`` and flips/rotations (the same for every frame of a clip): this is the GT
+   (as the medium renders it, :meth:`~filmdegrade.FilmPipeline.clean_target`: B&W for a B&W film);
 3. degrade the crop at scan resolution with the :class:`~filmdegrade.FilmPipeline` (physical sizes keep
    the scale of the *whole* scan: when the pipeline's medium has no ``scan_width_px``, the source width is
    used for each sample);
@@ -188,7 +189,8 @@ class _PairBase(Dataset):
 
     def _pair(self, clean: np.ndarray, index: int, epoch: int, full_width: int) -> dict[str, np.ndarray]:
         """Clean float32 ``T×H×W×C`` crop → LQ, GT and masks (numpy, ``T×...``)."""
-        s = self._pipe_for(full_width).sample(clean, index=index, epoch=epoch, seed=self.seed)
+        pipe = self._pipe_for(full_width)
+        s = pipe.sample(clean, index=index, epoch=epoch, seed=self.seed)
         lq = self._downscale(s.image)
         t, h, w = lq.shape[:3]
         if self.mask_names:
@@ -196,6 +198,9 @@ class _PairBase(Dataset):
             masks = self._downscale(masks)
         else:
             masks = np.zeros((t, h, w, 0), np.float32)
+        # The target is the medium's own rendition of the clean crop (B&W for a B&W film), not its colours.
+        if pipe.has_rendition:
+            clean = pipe.clean_target(clean, index=index, epoch=epoch, seed=self.seed)
         return {"lq": lq, "gt": clean, "masks": masks}
 
     def _clean(self, frames: np.ndarray, index: int, epoch: int, where: str) -> np.ndarray:

@@ -3,6 +3,7 @@ class (FilmDegrade and one per registered effect), plus seeding, clips, masks, w
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import pickle
 import re
@@ -32,6 +33,8 @@ FACTORIES = {"FilmDegrade": _film_degrade}
 for _effect, _cls_name in sorted(fa.effect_adapter_names().items()):
     if not _effect.startswith("toy_"):
         FACTORIES[_cls_name] = getattr(fa, _cls_name)
+# Spectral sensitivity leaves a colour stock (the default medium's) unchanged by design: test it on B&W.
+FACTORIES["FilmSensitivity"] = functools.partial(fa.FilmSensitivity, medium={"stock": "bw_print_nitrate"})
 
 
 @pytest.fixture(params=sorted(FACTORIES))

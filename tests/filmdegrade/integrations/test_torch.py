@@ -242,3 +242,15 @@ class warnings_as_errors:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def test_bw_pipeline_gt_is_the_bw_rendition():
+    from filmdegrade.effects.sensitivity import SpectralSensitivity
+
+    pipe = FilmPipeline([SpectralSensitivity("panchromatic"), FlickerSpeck()], seed=3)
+    ds = PairDataset(_images(2), pipe, gt_size=16, scale=2, seed=1)
+    s = ds[0]
+    gt = np.asarray(s["gt"])
+    assert np.abs(gt - gt[:1]).max() < 1e-6  # C×H×W: all channels equal
+    plain = PairDataset(_images(2), _pipe(), gt_size=16, scale=2, seed=1)[0]["gt"]
+    assert np.abs(np.asarray(plain) - np.asarray(plain)[:1]).max() > 0.05  # the crop itself is in colour
