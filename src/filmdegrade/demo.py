@@ -42,19 +42,19 @@ def as_film_input(img: np.ndarray, pipe: FilmPipeline) -> np.ndarray:
 
     Parameters
     ----------
-    img : numpy.ndarray, shape (H, W, 3) or (H, W)
+    img : numpy.ndarray, shape (H, W, 3), (H, W, 1) or (H, W)
         sRGB image, uint8 or float in [0, 1].
     pipe : FilmPipeline
         Its medium's stock decides: a colour stock returns ``img`` itself; a B&W stock returns ``img`` as its
         emulsion records it (:func:`~filmdegrade.effects.sensitivity.render_monochrome` with the stock's
         ``scene_sensitivity``: orthochromatic renders red dark and blue light), as a 3-channel grey image
-        of ``img``'s dtype. A 2-D grey ``img`` is repeated to 3 channels.
+        of ``img``'s dtype. A grey ``img`` (2-D or one channel) is repeated to 3 channels.
     """
     stock = pipe.medium.stock_info
     if stock.is_colour:
         return img
-    if img.ndim == 2:
-        return np.repeat(img[..., None], 3, axis=-1)
+    if img.ndim == 2 or img.shape[-1] == 1:
+        return np.repeat(img.reshape(*img.shape[:2], 1), 3, axis=-1)
     weights = response_weights(stock.scene_sensitivity or "panchromatic")
     if img.dtype == np.uint8:
         grey = render_monochrome(img.astype(np.float32) / np.float32(255.0), weights)

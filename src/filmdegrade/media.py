@@ -119,8 +119,8 @@ class Stock:
     rms_granularity_status: str
     grain_size_um: float
     dye_stability: str
-    scene_sensitivity: str | None
-    info: dict[str, Any] = field(repr=False, compare=False)
+    scene_sensitivity: str | None = None
+    info: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_colour(self) -> bool:

@@ -89,6 +89,14 @@ def test_preview_image(files):
     ).exists()
 
 
+def test_preview_side_by_side_shows_the_bw_rendition_for_a_bw_preset(files):
+    out = files["dir"] / "prev_bw.png"
+    res = run("preview", str(files["img"]), "-o", str(out), "--preset", "silent_bw", "--side-by-side")
+    assert res.returncode == 0, res.stderr
+    clean = cv2.imread(str(out))[:, :96].astype(int)
+    assert np.abs(clean - clean[..., :1]).max() == 0  # the clean half is the film's B&W, not the colours
+
+
 def test_preview_video(files):
     pytest.importorskip("av")
     out = files["dir"] / "prev.mp4"

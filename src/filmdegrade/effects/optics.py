@@ -39,8 +39,8 @@ import numpy as np
 from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
 
 __all__ = [
-    "Optics", "OpticsParams", "apply_optics", "disc_kernel", "gaussian_psf_ksize", "halation_glow",
-    "vignette_log2_gain",
+    "Optics", "OpticsParams", "apply_optics", "disc_kernel", "free_work_buffers", "gaussian_psf_ksize",
+    "halation_glow", "vignette_log2_gain",
 ]
 
 _SRGB_A = 0.055
@@ -165,8 +165,8 @@ def halation_glow(
     threshold : float
         Threshold in scaled linear light (``(x + 0.055)^2.4`` units, see the module notes).
     gain : numpy.ndarray, optional
-        Linear vignetting gain on the source grid (full-size gain through :func:`_to_glow_source_grid`),
-        shape (h1, w1) or (h1, w1, C).
+        Linear vignetting gain on the grid where the source is decoded (the frame's first one or two
+        ``cv2.pyrDown`` levels, as above), shape (h1, w1) or (h1, w1, C).
     dst : numpy.ndarray, optional
         ``H×W`` float32 output buffer.
 
@@ -181,10 +181,13 @@ def halation_glow(
     pyramid level ``f = 2^k`` (σ/f ≥ 2 px) and brought back with the matching ``cv2.pyrUp`` chain
     (both put small pixel ``i`` at full-size ``f i``, so the glow stays centred on its source; their
     5-tap kernels add ``2 (f² - 1)/3`` full-size px² of variance, taken off the Gaussian). The first
-    two levels are taken on the sRGB frame and only the sixteenth-size result is decoded: one pass over
-    the full frame instead of a second full decode. Averaging before decoding underestimates the light
-    only within a few pixels of a highlight's edges; a highlight small enough for that to matter adds
-    a glow far below 10⁻³ (its light is spread over ``2π σ²`` pixels).
+    one or two levels (``f`` = 2 or ≥ 4) are taken on the sRGB frame and only that quarter- or
+    sixteenth-size copy is decoded: one pass over the full frame instead of a second full decode. The
+    threshold is applied on that grid, to light averaged over 2×2 or 4×4 pixels, and averaging in sRGB
+    before decoding lowers it a little more: fine highlight texture near the threshold contributes less
+    than per pixel. Measured against the per-pixel model on sharp natural images (tests): 0.84 of the glow's
+    light at σ = 6 px, 0.64–0.69 at 12–24 px (about 5 points of which from averaging in sRGB), correlation
+    ≥ 0.96; 0.88 on smooth images.
     """
     h, w, _ = frame.shape
     return _upsample_glow(_glow_small(frame, sigma_px, threshold, gain), h, w, dst)
@@ -322,10 +325,13 @@ def apply_optics(
     -----
     The frame is processed in bands of rows that stay in the CPU cache, each decoded with a margin of
     the PSF's radius so that the blur sees the same neighbours as on the whole frame (the result equals
-    whole-frame processing); no full-size temporary is made besides, with halation, a one-channel glow
-    map. The glow (:func:`halation_glow`) is computed first, from a downsampled copy of the frame, so one
-    sweep decodes, blurs, adds the glow and encodes each band; bands the glow does not reach (below
-    1e-7) skip the addition.
+    whole-frame processing). The glow (:func:`halation_glow`) is computed first, from a downsampled copy
+    of the frame, so one sweep decodes, blurs, adds the glow and encodes each band; bands and columns the
+    glow does not reach (below 1e-7) skip the addition. Full-size work buffers: with halation a
+    one-channel glow map and a half-size C-channel pyramid level (and, with a ``log2_vignette`` map, its
+    gain, C channels); with ``vignette_stops`` a one-channel map. They are kept per thread for the next
+    call of the same size (fresh pages cost about as much as the work); :func:`free_work_buffers`
+    releases them.
     """
     frame = np.ascontiguousarray(frame, dtype=np.float32)
     h, w, c = frame.shape
@@ -363,6 +369,16 @@ def _scratch(key: str, shape: tuple[int, ...]) -> np.ndarray:
     if buf is None or buf.shape != shape:
         buf = bufs[key] = np.empty(shape, np.float32)
     return buf
+
+
+def free_work_buffers() -> None:
+    """Release this thread's optics work buffers (up to ~100 MiB after a 4K frame with halation)."""
+    _SCRATCH.__dict__.clear()
+
+
+def _holds(key: str, owner: object) -> bool:
+    """Whether ``owner`` holds the contents of scratch buffer ``key`` (see :func:`_claim`)."""
+    return getattr(_SCRATCH, "owners", {}).get(key) is owner
 
 
 def _claim(key: str, owner: object) -> bool:
@@ -436,7 +452,7 @@ class _OpticsKernel:
     def _glow_gain(self) -> np.ndarray | None:
         """Vignetting gain (linear) on the grid where :func:`halation_glow` decodes its source."""
         if self.lv is not None:
-            gain = np.exp2(self.lv.reshape(self.h, self.w, self.c)).astype(np.float32)
+            gain = np.exp2(self.lv.reshape(self.h, self.w, self.c))  # lv is float32: so is gain
             return _to_glow_source_grid(gain, self.halation_sigma_px)
         if self.vig is not None:
             return self.vig.gain_on_grid(2 ** _levels(self.h, self.w, self.halation_sigma_px)[0])
@@ -450,7 +466,7 @@ class _OpticsKernel:
         the map is not even upsampled (``None``) when that holds for every band.
         """
         small = _glow_small(frame, self.halation_sigma_px, self.threshold, self.glow_gain, self.pyr_bufs)
-        on = small * float(self.weights.max()) > _GLOW_NEGLIGIBLE
+        on = small * float(np.abs(self.weights).max()) > _GLOW_NEGLIGIBLE
         f, ws = self.factor, small.shape[1]
         spans: list[tuple[int, int] | None] = []
         for s0, s1 in self.band_small_rows:
@@ -489,10 +505,10 @@ class _OpticsKernel:
             return
         # grey → RGB copy and a multiply by the tint: cheaper than cv2.transform or accumulateProduct. The
         # scratch and the (constant) tint are taken as contiguous blocks of the right size.
-        if self.tint is None or not _claim("tint", self):  # filled once per clip (and again if shared)
+        if self.tint is None or not _holds("tint", self):  # filled once per clip (and again if shared)
             self.tint = _scratch("tint", (self.rows, self.w * self.c))
             self.tint.reshape(self.rows, self.w, self.c)[:] = self.weights
-            _claim("tint", self)
+            _claim("tint", self)  # only once filled
         size = n * m * self.c
         g3 = _scratch("glow3", (self.rows * self.w * self.c,))[:size].reshape(n, m * self.c)
         cv2.cvtColor(glow, cv2.COLOR_GRAY2RGB, dst=g3.reshape(n, m, self.c))
@@ -581,8 +597,10 @@ class _VignetteBands:
     def gain_on_grid(self, step: int) -> np.ndarray:
         """Linear gain ``(1 + a ρ²)^-2`` at every ``step``-th row and column, one channel.
 
-        The gain is smooth (a curvature below 1e-6 per px²), so sampling it equals the ``cv2.pyrDown``
-        of the full-size gain to ~1e-6.
+        Sampled at the grid's points, not averaged like a ``cv2.pyrDown`` of the full-size gain (which a
+        user's ``log2_vignette`` map goes through): the two differ by 6e-4 relative at 1080p and 0.5 stops
+        (up to a few % on tiny frames or at 10 stops, mostly at the reflected borders), which moves the
+        glow's source, not the vignetted image.
         """
         t = self.rows[::step, None] + self.cols[None, ::step]
         return (t**-2).astype(np.float32)

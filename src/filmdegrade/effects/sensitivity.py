@@ -151,8 +151,8 @@ def render_monochrome(frames: np.ndarray, weights: Sequence[float]) -> np.ndarra
     Parameters
     ----------
     frames : numpy.ndarray, shape (..., C)
-        Gamma-encoded sRGB frames in [0, 1], any leading shape (``T×H×W×C`` clip, ``H×W×C`` image), ``C``
-        of 1 or 3; any real dtype (computed in float32).
+        Gamma-encoded sRGB frames, any leading shape (``T×H×W×C`` clip, ``H×W×C`` image), ``C`` of 1 or 3:
+        uint8 (0–255, scaled by 1/255) or float in [0, 1] (computed in float32).
     weights : sequence of 3 float
         Non-negative weights on linear-light R, G, B summing to 1 (see :func:`response_weights`).
 
@@ -161,7 +161,7 @@ def render_monochrome(frames: np.ndarray, weights: Sequence[float]) -> np.ndarra
     numpy.ndarray, float32, same shape as ``frames``
         The sRGB encoding of ``w_R R + w_G G + w_B B`` (R, G, B linear light) in every channel, in [0, 1].
         Neutral greys (and white) come back unchanged to about 2e-7; a single-channel input is returned
-        unchanged (as a new array). ``frames`` is never modified.
+        unchanged (as a new float32 array in [0, 1]). ``frames`` is never modified.
 
     Notes
     -----
@@ -173,8 +173,10 @@ def render_monochrome(frames: np.ndarray, weights: Sequence[float]) -> np.ndarra
     x = np.asarray(frames)
     if x.ndim == 0 or x.shape[-1] not in (1, 3):
         raise ValueError(f"frames must have shape (..., C) with C = 1 or 3, got {x.shape}")
+    if x.dtype == np.uint8:
+        x = x.astype(np.float32) * np.float32(1.0 / 255.0)
     if x.shape[-1] == 1:
-        return np.array(x, dtype=np.float32, copy=True)
+        return np.clip(x, 0.0, 1.0).astype(np.float32)
     src = np.ascontiguousarray(x, dtype=np.float32).reshape(-1, 3)
     out = np.empty_like(src)
     n = src.shape[0]

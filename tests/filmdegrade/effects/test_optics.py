@@ -276,3 +276,18 @@ def test_interleaved_kernels_share_scratch_safely() -> None:
     for i, f in enumerate(x):
         np.testing.assert_array_equal(ka.run(f, np.empty_like(f)), alone_a[i])
         np.testing.assert_array_equal(kb.run(f, np.empty_like(f)), alone_b[i])
+
+
+def test_negative_tint_glow_is_not_skipped_and_buffers_can_be_freed() -> None:
+    # The skip test uses |weights|: a (physically odd, but allowed by apply_optics) negative tint still acts.
+    from filmdegrade.effects import optics as mod
+
+    x = np.full((48, 64, 3), 0.3, np.float32)
+    x[16:32, 20:40] = 1.0
+    kw = dict(blur_sigma_px=0.0, halation=1.0, halation_sigma_px=4.0, halation_threshold=0.3)
+    neg = apply_optics(x, halation_tint=(-0.2, -0.2, -0.2), **kw)
+    zero = apply_optics(x, halation_tint=(0.0, 0.0, 0.0), **kw)
+    assert np.abs(neg - zero).max() > 1e-3
+    mod.free_work_buffers()
+    assert not getattr(mod._SCRATCH, "bufs", {})
+    np.testing.assert_array_equal(apply_optics(x, halation_tint=(-0.2, -0.2, -0.2), **kw), neg)

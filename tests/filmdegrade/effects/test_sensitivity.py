@@ -229,3 +229,15 @@ def test_demo_film_input_is_the_stocks_rendition() -> None:
     expected = np.rint(render_monochrome(img.astype(np.float32) / 255, ORTHO) * 255).astype(np.uint8)
     assert grey.dtype == np.uint8 and np.array_equal(grey, expected)
     assert as_film_input(img, FilmPipeline.from_preset("super8")) is img
+
+
+def test_render_monochrome_takes_uint8_as_0_255() -> None:
+    from filmdegrade.effects.sensitivity import render_monochrome, response_weights
+
+    w = response_weights("panchromatic")
+    grey8 = np.full((2, 3, 3), 128, np.uint8)
+    np.testing.assert_allclose(render_monochrome(grey8, w), 128 / 255, atol=1e-6)
+    one8 = np.full((2, 3, 1), 200, np.uint8)
+    out = render_monochrome(one8, w)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, 200 / 255, atol=1e-6)
