@@ -261,6 +261,17 @@ class _FilmTransform(ImageOnlyTransform):
             [self._sample(v, int(s), clip=True).image for v, s in zip(volumes, seeds, strict=True)]
         )
 
+    def clean_target(self, image: np.ndarray) -> np.ndarray:
+        """The clean image to pair with this transform's output: ``image`` as the film medium renders it.
+
+        :meth:`filmdegrade.FilmPipeline.clean_target`: B&W for a B&W film (``preset="silent_bw"``), ``image``
+        itself (a copy) otherwise. Exact for rendition steps applied with ``p = 1`` (as in the bundled
+        presets); such steps draw nothing random, so the call's seed does not matter.
+        """
+        if not self._pipe.has_rendition:
+            return np.array(image, copy=True)
+        return self._pipe.clean_target(image)
+
     def apply_to_defect_mask(self, mask: np.ndarray, film_seed: int = 0, **params: Any) -> np.ndarray:
         """Maximum of the incoming ``defect_mask`` and this call's masks (float32 in [0, 1])."""
         c = self._cache

@@ -369,3 +369,15 @@ def test_new_effects_get_an_adapter_class_at_module_level():
         cls = getattr(fa, cls_name)
         assert cls.__module__ == fa.__name__ and cls.__qualname__ == cls_name and cls.effect_name == effect
         assert cls_name == "Film" + "".join(w.capitalize() for w in effect.split("_"))
+
+
+def test_clean_target_is_the_films_rendition():
+    from skimage import data
+
+    img = data.astronaut()[::4, ::4]
+    bw = FilmDegrade(preset="silent_bw").clean_target(img)
+    assert bw.dtype == img.dtype and bw.shape == img.shape
+    assert np.abs(bw.astype(int) - bw[..., :1].astype(int)).max() == 0  # no colour on a B&W film
+    colour = FilmDegrade(preset="super8").clean_target(img)
+    np.testing.assert_array_equal(colour, img)
+    assert colour is not img
