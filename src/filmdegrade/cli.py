@@ -135,8 +135,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     smp = pipe.sample(x, index=args.index)
     img = _rgb(smp.image)
     if args.side_by_side:  # the clean side as the medium renders it (B&W for a B&W film)
-        clean = pipe.clean_target(x, index=args.index) if pipe.has_rendition else x
-        img = np.concatenate([_rgb(clean), img], axis=-2)
+        img = np.concatenate([_rgb(pipe.clean_target(x, index=args.index)), img], axis=-2)
     written = []
     if is_video_out:
         fps = float(video_info(src)["fps"] or 24.0) if kind == "video" else 24.0

@@ -169,7 +169,7 @@ def _write_sample(i: int) -> int:
     out = Path(job.out)
     clean = source[i % len(source)]
     smp = pipe.sample(clean, index=i)
-    gt = pipe.clean_target(clean, index=i) if pipe.has_rendition else clean  # B&W for a B&W film
+    gt = pipe.clean_target(clean, index=i)  # B&W for a B&W film, a copy of clean otherwise
     files = sample_files(out, i, pipe.mask_names, job.clip_len)
     arrays: list[np.ndarray] = [gt, smp.image, *(_to_uint8_mask(smp.masks[m]) for m in pipe.mask_names)]
     k = 0

@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from filmdegrade._io import atomic_write_text
-from filmdegrade.arrays import ArrayInfo, as_float_clip, restore_array, restore_mask
+from filmdegrade.arrays import ArrayInfo, as_float_clip, check_array, restore_array, restore_mask
 from filmdegrade.effects.base import (
     ClipContext,
     Transform,
@@ -354,13 +354,8 @@ class FilmPipeline:
 
     def sample(self, x: np.ndarray, *, index: int = 0, epoch: int = 0, seed: int | None = None) -> Sample:
         """Degrade ``x`` and return the image, the defect masks and the replayable record."""
-        seed = self.seed if seed is None else check_seed(seed)
-        epoch, index = check_seed(epoch, "epoch"), check_seed(index, "index")
-        frames, info = as_float_clip(x, min_size=self.min_size)
-        ctx = self._context(frames)
-        record = Record(seed=seed, epoch=epoch, index=index, shape=info.shape)
+        frames, info, ctx, record, state = self._start(x, index, epoch, seed)
         masks: dict[str, np.ndarray] = {}
-        state = (seed, epoch, index, self._stream_ids())
         for i, node in enumerate(self.transforms):
             frames = self._run(node, str(i), frames, masks, ctx, state, record)
         return self._finish(frames, masks, info, record, x)
@@ -372,12 +367,7 @@ class FilmPipeline:
         ``pipe.replay(x, pipe.plan(x, index=i))`` equals ``pipe.sample(x, index=i)``. Useful to inspect a
         preset, to time :meth:`Transform.apply` alone, or to write records ahead of rendering.
         """
-        seed = self.seed if seed is None else check_seed(seed)
-        epoch, index = check_seed(epoch, "epoch"), check_seed(index, "index")
-        frames, info = as_float_clip(x, min_size=self.min_size)
-        ctx = self._context(frames)
-        record = Record(seed=seed, epoch=epoch, index=index, shape=info.shape)
-        state = (seed, epoch, index, self._stream_ids())
+        _, _, ctx, record, state = self._start(x, index, epoch, seed)
         for i, node in enumerate(self.transforms):
             self._run(node, str(i), None, {}, ctx, state, record)
         return record
@@ -395,15 +385,14 @@ class FilmPipeline:
         Steps that say how the medium records a scene rather than add a defect
         (``Transform.renders_medium``, e.g. :class:`~filmdegrade.effects.sensitivity.SpectralSensitivity`:
         a B&W film records no colour) are applied exactly as :meth:`sample` applies them for the same
-        ``(seed, epoch, index)``; every other step is skipped. Without such steps this is a copy of ``x``.
-        Same shape and dtype as ``x``; ``x`` is not modified.
+        ``(seed, epoch, index)``; every other step is skipped. Without such steps this is a copy of ``x``
+        (no conversion, no walk of the pipeline). Same shape and dtype as ``x``; ``x`` is not modified.
         """
-        seed = self.seed if seed is None else check_seed(seed)
-        epoch, index = check_seed(epoch, "epoch"), check_seed(index, "index")
-        frames, info = as_float_clip(x, min_size=self.min_size)
-        ctx = self._context(frames)
-        record = Record(seed=seed, epoch=epoch, index=index, shape=info.shape)
-        state = (seed, epoch, index, self._stream_ids())
+        if not self.has_rendition:
+            self._coords(index, epoch, seed)
+            check_array(x, min_size=self.min_size)
+            return np.array(x, copy=True)
+        frames, info, ctx, record, state = self._start(x, index, epoch, seed)
         for i, node in enumerate(self.transforms):
             frames = self._run(node, str(i), frames, {}, ctx, state, record, rendition_only=True)
         owned = frames.flags.writeable and not np.may_share_memory(frames, x)
@@ -429,6 +418,24 @@ class FilmPipeline:
             params = decode_params(node.params_type, entry["params"])
             frames = self._apply_leaf(node, params, frames, masks)
         return self._finish(frames, masks, info, Record.from_dict(record.to_dict()), x)
+
+    def _coords(self, index: int, epoch: int, seed: int | None) -> tuple[int, int, int]:
+        """Validated ``(seed, epoch, index)`` (``seed=None``: the pipeline's)."""
+        seed = self.seed if seed is None else check_seed(seed)
+        return seed, check_seed(epoch, "epoch"), check_seed(index, "index")
+
+    def _start(
+        self, x: np.ndarray, index: int, epoch: int, seed: int | None
+    ) -> tuple[np.ndarray, ArrayInfo, ClipContext, Record, tuple[int, int, int, dict[str, str]]]:
+        """The start of :meth:`sample`, :meth:`plan` and :meth:`clean_target`.
+
+        Returns the float32 clip, its description, the clip context, an empty record and the random-stream
+        state.
+        """
+        seed, epoch, index = self._coords(index, epoch, seed)
+        frames, info = as_float_clip(x, min_size=self.min_size)
+        record = Record(seed=seed, epoch=epoch, index=index, shape=info.shape)
+        return frames, info, self._context(frames), record, (seed, epoch, index, self._stream_ids())
 
     def _context(self, frames: np.ndarray) -> ClipContext:
         t, h, w, c = frames.shape

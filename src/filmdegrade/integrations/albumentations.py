@@ -268,8 +268,6 @@ class _FilmTransform(ImageOnlyTransform):
         itself (a copy) otherwise. Exact for rendition steps applied with ``p = 1`` (as in the bundled
         presets); such steps draw nothing random, so the call's seed does not matter.
         """
-        if not self._pipe.has_rendition:
-            return np.array(image, copy=True)
         return self._pipe.clean_target(image)
 
     def apply_to_defect_mask(self, mask: np.ndarray, film_seed: int = 0, **params: Any) -> np.ndarray:

@@ -199,9 +199,8 @@ class _PairBase(Dataset):
         else:
             masks = np.zeros((t, h, w, 0), np.float32)
         # The target is the medium's own rendition of the clean crop (B&W for a B&W film), not its colours.
-        if pipe.has_rendition:
-            clean = pipe.clean_target(clean, index=index, epoch=epoch, seed=self.seed)
-        return {"lq": lq, "gt": clean, "masks": masks}
+        gt = pipe.clean_target(clean, index=index, epoch=epoch, seed=self.seed)
+        return {"lq": lq, "gt": gt, "masks": masks}
 
     def _clean(self, frames: np.ndarray, index: int, epoch: int, where: str) -> np.ndarray:
         """Crop, augment and scale one item's raw ``T×H×W×C`` frames to float32."""
