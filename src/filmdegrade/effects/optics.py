@@ -63,6 +63,8 @@ _NEGLIGIBLE = 1e-3
 # A weighted glow below this (scaled linear light) is not added: it moves an sRGB value by less than
 # 3e-6 (2.4e-4 after 10 stops of vignetting), the encode's slope at black being 24.
 _GLOW_NEGLIGIBLE = 1e-7
+# Small-grid pixels either side that a cv2.pyrUp chain spreads one pixel over (1 + 1/2 + 1/4 + ... < 2).
+_PYRUP_REACH = 2
 
 
 def vignette_log2_gain(height: int, width: int, stops: float) -> np.ndarray:
@@ -272,7 +274,7 @@ def _small_rows_of_bands(h: int, f: int, hs: int, rows: int) -> list[tuple[int, 
     out = []
     for r0 in range(0, h, rows):
         r1 = min(r0 + rows, h)
-        out.append((max(r0 // f - 2, 0), min(_ceil_div(r1 - 1, f) + 3, hs)))
+        out.append((max(r0 // f - _PYRUP_REACH, 0), min(_ceil_div(r1 - 1, f) + _PYRUP_REACH + 1, hs)))
     return out
 
 
@@ -474,8 +476,9 @@ class _OpticsKernel:
             if cols.size == 0:
                 spans.append(None)
                 continue
-            # small column i sits at f i; the pyrUp chain reaches < 2 small columns either side
-            x0, x1 = max(int(cols[0]) - 2, 0) * f, min((min(int(cols[-1]) + 3, ws) - 1) * f + f, self.w)
+            # small column i sits at f i; the pyrUp chain reaches < _PYRUP_REACH small columns either side
+            lo, hi = max(int(cols[0]) - _PYRUP_REACH, 0), min(int(cols[-1]) + _PYRUP_REACH + 1, ws)
+            x0, x1 = lo * f, min(hi * f, self.w)
             spans.append((x0, x1))
         if all(span is None for span in spans):
             return None, spans
