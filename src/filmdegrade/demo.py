@@ -56,10 +56,10 @@ def as_film_input(img: np.ndarray, pipe: FilmPipeline) -> np.ndarray:
     if img.ndim == 2 or img.shape[-1] == 1:
         return np.repeat(img.reshape(*img.shape[:2], 1), 3, axis=-1)
     weights = response_weights(stock.scene_sensitivity or "panchromatic")
+    grey = render_monochrome(img, weights)  # float32 in [0, 1]; uint8 is read as 0-255
     if img.dtype == np.uint8:
-        grey = render_monochrome(img.astype(np.float32) / np.float32(255.0), weights)
         return np.rint(grey * np.float32(255.0)).astype(np.uint8)
-    return render_monochrome(img, weights).astype(img.dtype, copy=False)
+    return grey.astype(img.dtype, copy=False)
 
 
 def label(img: np.ndarray, text: str) -> np.ndarray:

@@ -27,13 +27,13 @@ Kernel
 ------
 :func:`render_monochrome` decodes sRGB with the exact IEC 61966-2-1 piecewise curve (linear toe below
 0.04045, power segment above), evaluated branch-free as ``(max(c, t) + 0.055)^2.4 + k min(c, t)`` up to
-constant factors and an offset that cancels the other branch at the threshold ``t`` (the approach of
-:mod:`filmdegrade.colour`). The weighted sum, the scale and the offset are one :func:`cv2.transform` pass
-into a single channel, which is encoded with the exact piecewise inverse and copied to every channel. The
-powers use OpenCV's float32 ``exp(p log x)``; against the float64 piecewise formula the result is within
-2e-7 (measured on random colours and a dense ramp through both thresholds), and a grey comes back unchanged
-to the same accuracy. Blocks of 16384 pixels keep the passes in the CPU cache: about 20 ms per 1920×1080
-RGB frame and 0.5 ms per 256×256 frame on one core.
+constant factors and an offset that cancels the other branch at the threshold ``t`` (the kernels of
+:mod:`filmdegrade.colour`, called here). The weighted sum, the scale and the offset are one
+:func:`cv2.transform` pass into a single channel, which is encoded with the exact piecewise inverse and
+copied to every channel. The powers use OpenCV's float32 ``exp(p log x)``; against the float64 piecewise
+formula the result is within 2e-7 (measured on random colours and a dense ramp through both thresholds),
+and a grey comes back unchanged to the same accuracy. Blocks of 16384 pixels keep the passes in the CPU
+cache: about 20 ms per 1920×1080 RGB frame and 0.5 ms per 256×256 frame on one core.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from filmdegrade.colour import _DEC_P, _DEC_S, _dec_u, _enc
 from filmdegrade.effects.base import ClipContext, Transform, check_choice
 from filmdegrade.media import load_table
 
@@ -55,40 +56,9 @@ __all__ = [
     "response_weights",
 ]
 
-# IEC 61966-2-1 sRGB constants (a standard, not a measurement).
-_A = 0.055
-_GAMMA = 2.4
-_T_ENC = 0.04045  # decode threshold (encoded value)
-_T_LIN = 0.0031308  # encode threshold (linear value)
-_DEC_S = (1.0 + _A) ** -_GAMMA  # linear = _DEC_S * (c + 0.055)^2.4 on the power segment
-_DEC_K = 1.0 / (12.92 * _DEC_S)  # toe slope 1/12.92, in units of _DEC_S
-# Pixels per block (x 3 floats x 4 bytes = 192 KiB per RGB buffer): the block's passes run in the L2 cache.
 _BLOCK_PX = 16384
 # Largest allowed deviation of the weights' sum from 1.
 _SUM_TOL = 1e-6
-
-
-def _pow_(a: np.ndarray, p: float) -> None:
-    """``a ** p`` in place for ``a > 0`` (float32 ``exp(p ln a)``, relative error below 1e-6)."""
-    cv2.log(a, a)
-    a *= np.float32(p)
-    cv2.exp(a, a)
-
-
-def _same_ops(value: float, p: float) -> float:
-    """``value ** p`` evaluated with the kernel's own float32 operations (for exact branch cancellation)."""
-    a = np.full((_BLOCK_PX, 1), value, np.float32)
-    _pow_(a, p)
-    return float(a[0, 0])
-
-
-# Offsets cancelling the unused branch at each threshold, computed with the kernel's float32 ops:
-#   linear = _DEC_S * ((max(c, T) + 0.055)^2.4 + _DEC_K * min(c, T)) - _DEC_P,
-#   srgb   = 1.055 * max(y, T')^(1/2.4) + 12.92 * min(y, T') - _ENC_C.
-# Above a threshold the low branch adds the constant 12.92 T' or T / 12.92 instead, which the standard's
-# rounded constants make equal to the offset within ~1e-9 (the curve's own discontinuity).
-_DEC_P = _DEC_S * _same_ops(_T_ENC + _A, _GAMMA)
-_ENC_C = (1.0 + _A) * _same_ops(_T_LIN, 1.0 / _GAMMA)
 
 
 def list_responses() -> list[str]:
@@ -124,24 +94,17 @@ def _check_weights(weights: Sequence[float]) -> np.ndarray:
 
 
 def _grey_block(src: np.ndarray, dst: np.ndarray, m: np.ndarray, b3: np.ndarray, b1: np.ndarray) -> None:
-    """One block: ``src`` and ``dst`` are ``n×3``; ``b3`` is ``2×n×3`` scratch and ``b1`` is ``3×n×1``."""
+    """One block: ``src`` and ``dst`` are ``n×3``; ``b3`` is ``2×n×3`` scratch and ``b1`` is ``3×n×1``.
+
+    The exact piecewise sRGB decode and encode are :mod:`filmdegrade.colour`'s kernels.
+    """
     n = src.shape[0]
-    hi, lo = b3[0], b3[1]
-    y, e, f = b1[0], b1[1], b1[2]
-    # decode: u = (max(c, T) + 0.055)^2.4 + K min(c, T); linear = S u - P
-    np.maximum(src, np.float32(_T_ENC), out=hi)
-    hi += np.float32(_A)
-    _pow_(hi, _GAMMA)
-    np.minimum(src, np.float32(_T_ENC), out=lo)
-    cv2.scaleAdd(lo, _DEC_K, hi, dst=hi)
-    # weighted sum of linear light, one channel: y = S (w . u) - P sum(w)
-    cv2.transform(hi.reshape(n, 1, 3), m, dst=y.reshape(n, 1, 1))
-    # encode: 1.055 max(y, T')^(1/2.4) + 12.92 min(y, T') - C, clipped to [0, 1] (rounding only)
-    np.maximum(y, np.float32(_T_LIN), out=e)
-    _pow_(e, 1.0 / _GAMMA)
-    np.minimum(y, np.float32(_T_LIN), out=f)
-    cv2.addWeighted(e, 1.0 + _A, f, 12.92, -_ENC_C, dst=e)
-    np.clip(e, np.float32(0.0), np.float32(1.0), out=e)
+    u, y, e, f = b3[0], b1[0], b1[1], b1[2]
+    _dec_u(src, u, b3[1])  # linear = _DEC_S u - _DEC_P, per channel
+    # weighted sum of linear light, one channel: y = _DEC_S (w . u) - _DEC_P sum(w)
+    cv2.transform(u.reshape(n, 1, 3), m, dst=y.reshape(n, 1, 1))
+    _enc(y, e, e, f)
+    np.clip(e, np.float32(0.0), np.float32(1.0), out=e)  # rounding only
     cv2.cvtColor(e, cv2.COLOR_GRAY2RGB, dst=dst.reshape(n, 1, 3))
 
 
