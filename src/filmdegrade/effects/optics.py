@@ -244,6 +244,15 @@ def _glow_small(
     return glow
 
 
+def _pyramid_sizes(h: int, w: int, f: int) -> list[tuple[int, int]]:
+    """Sizes of a ``cv2.pyrDown`` chain from ``h×w`` down by ``f = 2^k``, full size first."""
+    sizes = [(h, w)]
+    while f > 1:
+        sizes.append((_ceil_div(sizes[-1][0], 2), _ceil_div(sizes[-1][1], 2)))
+        f //= 2
+    return sizes
+
+
 def _upsample_glow(glow: np.ndarray, h: int, w: int, dst: np.ndarray | None = None) -> np.ndarray:
     """Upsample a :func:`_glow_small` map to ``h×w`` (``cv2.pyrUp`` chain).
 
@@ -329,10 +338,11 @@ def apply_optics(
     the PSF's radius so that the blur sees the same neighbours as on the whole frame (the result equals
     whole-frame processing). The glow (:func:`halation_glow`) is computed first, from a downsampled copy
     of the frame, so one sweep decodes, blurs, adds the glow and encodes each band; bands and columns the
-    glow does not reach (below 1e-7) skip the addition. Full-size work buffers: with halation a
-    one-channel glow map and a half-size C-channel pyramid level (and, with a ``log2_vignette`` map, its
-    gain, C channels); with ``vignette_stops`` a one-channel map. They are kept per thread for the next
-    call of the same size (fresh pages cost about as much as the work); :func:`free_work_buffers`
+    glow does not reach (below 1e-7) skip the addition, and the glow is brought to full size only where it
+    is added. Work buffers as large as the frame: with ``vignette_stops`` the vignette's map, C channels
+    (read by the clip's later frames), with halation a half-size C-channel pyramid level (and, with a
+    ``log2_vignette`` map, its gain). They are kept per thread for the next call of the same size (fresh
+    pages cost about as much as the work); :func:`free_work_buffers`
     releases them.
     """
     frame = np.ascontiguousarray(frame, dtype=np.float32)
@@ -374,7 +384,7 @@ def _scratch(key: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def free_work_buffers() -> None:
-    """Release this thread's optics work buffers (up to ~100 MiB after a 4K frame with halation)."""
+    """Release this thread's optics work buffers (~130 MiB after a 4K frame with vignetting and halation)."""
     _SCRATCH.__dict__.clear()
 
 
@@ -433,14 +443,15 @@ class _OpticsKernel:
         self.buf = _scratch("buf", (min(h, rows + 2 * self.halo), w * c))
         if on:
             self.vig = _VignetteBands(h, w, c, vignette_stops)
-        self.blurred = _scratch("blurred", self.buf.shape)
+        # Blurred in place (cv2 supports it, same values): one band buffer keeps the sweep's working set
+        # in L2. The decoded context rows the next band shares are saved first (``carry``).
+        self.carry = _scratch("carry", (min(h, 2 * self.halo), w * c))
         self.glow_on = halation >= _NEGLIGIBLE and halation_sigma_px > 0.0  # below: a glow under 1e-3
         if not self.glow_on:
             return
         self.halation_sigma_px = halation_sigma_px
         self.threshold = halation_threshold * _LIN_SCALE
         self.weights = np.float32(halation) * np.asarray(halation_tint, np.float32)[:c]
-        self.glow_full = _scratch("glow", (h, w))
         self.glow_gain = self._glow_gain()
         self.factor = f = _halation_factor(h, w, halation_sigma_px)
         shape = (h, w) if c == 1 else (h, w, c)
@@ -449,6 +460,7 @@ class _OpticsKernel:
             shape = (_ceil_div(shape[0], 2), _ceil_div(shape[1], 2), *shape[2:])
             self.pyr_bufs.append(_scratch(f"pyr{i}", shape))
         self.band_small_rows = _small_rows_of_bands(h, f, _ceil_div(h, f), rows)
+        self.glow_sizes = _pyramid_sizes(h, w, f)[-2::-1]
         self.tint: np.ndarray | None = None  # (rows, w c) of the weights, filled when a band first needs it
 
     def _glow_gain(self) -> np.ndarray | None:
@@ -461,11 +473,11 @@ class _OpticsKernel:
         return None
 
     def _glow(self, frame: np.ndarray) -> tuple[np.ndarray | None, list[tuple[int, int] | None]]:
-        """Full-size glow map of the frame and, per band, the columns ``[x0, x1)`` its glow reaches.
+        """The glow on its pyramid level and, per band, the columns ``[x0, x1)`` its glow reaches.
 
         Highlights are usually local: outside those columns, and in bands where the glow (times its
-        largest weight) stays below :data:`_GLOW_NEGLIGIBLE` everywhere (``None``), nothing is added;
-        the map is not even upsampled (``None``) when that holds for every band.
+        largest weight) stays below :data:`_GLOW_NEGLIGIBLE` everywhere (``None``), nothing is added.
+        The small map is brought to full size a band at a time (:meth:`_glow_band`), only there.
         """
         small = _glow_small(frame, self.halation_sigma_px, self.threshold, self.glow_gain, self.pyr_bufs)
         on = small * float(np.abs(self.weights).max()) > _GLOW_NEGLIGIBLE
@@ -478,11 +490,27 @@ class _OpticsKernel:
                 continue
             # small column i sits at f i; the pyrUp chain reaches < _PYRUP_REACH small columns either side
             lo, hi = max(int(cols[0]) - _PYRUP_REACH, 0), min(int(cols[-1]) + _PYRUP_REACH + 1, ws)
-            x0, x1 = lo * f, min(hi * f, self.w)
-            spans.append((x0, x1))
+            spans.append((lo * f, min(hi * f, self.w)))
         if all(span is None for span in spans):
             return None, spans
-        return _upsample_glow(small, self.h, self.w, dst=self.glow_full), spans
+        return small, spans
+
+    def _glow_band(self, small: np.ndarray, band: int, r0: int, r1: int, x0: int, x1: int) -> np.ndarray:
+        """Rows ``[r0, r1)``, columns ``[x0, x1)`` of the full-size glow (``cv2.pyrUp`` chain of a crop).
+
+        The crop keeps ``_PYRUP_REACH`` small pixels beyond what the chain spreads onto those rows and
+        columns, so its own reflected edges do not reach them: the values equal the whole map's.
+        """
+        f, ws = self.factor, small.shape[1]
+        s0, s1 = self.band_small_rows[band]
+        c0, c1 = max(x0 // f - _PYRUP_REACH, 0), min(_ceil_div(x1 - 1, f) + _PYRUP_REACH + 1, ws)
+        g, o_r, o_c = small[s0:s1, c0:c1], s0, c0
+        for sh, sw in self.glow_sizes:  # the finer levels' sizes, coarse to fine
+            o_r, o_c = 2 * o_r, 2 * o_c
+            # twice the crop, or up to the level's edge (then as in the whole chain: 2 n or 2 n - 1)
+            size = (min(2 * g.shape[1], sw - o_c), min(2 * g.shape[0], sh - o_r))
+            g = cv2.pyrUp(g, dstsize=size, borderType=cv2.BORDER_REFLECT_101)
+        return g[r0 - o_r : r1 - o_r, x0 - o_c : x1 - o_c]
 
     def _decode(self, src2: np.ndarray, d0: int, d1: int, dst: np.ndarray) -> None:
         """Rows ``d0:d1`` of ``a = (x + 0.055)^2.4`` times the vignette gain (added in the log domain)."""
@@ -494,7 +522,7 @@ class _OpticsKernel:
         if self.lv is not None:  # ln gain = ln 2 · log2 gain, folded into the weights
             cv2.addWeighted(dst, _SRGB_GAMMA, self.lv[d0:d1], _LN2, 0.0, dst=dst)
         elif self.vig is not None:
-            ln1 = self.vig.ln_one_plus(d0, d1, self.blurred[: d1 - d0])
+            ln1 = self.vig.ln_one_plus(d0, d1)
             cv2.addWeighted(dst, _SRGB_GAMMA, ln1, -2.0, 0.0, dst=dst)
         else:
             dst *= np.float32(_SRGB_GAMMA)
@@ -528,35 +556,35 @@ class _OpticsKernel:
         glow, spans = self._glow(frame) if self.glow_on else (None, None)
         src2 = frame.reshape(h, w * c)
         out2 = out.reshape(h, w * c)
-        buf, blurred = self.buf, self.blurred
+        buf, carry = self.buf, self.carry
         shape3 = (w, c) if c > 1 else (w,)
-        # The context rows a band shares with the previous one are carried over, not decoded twice.
-        p0 = p1 = 0  # rows held decoded in buf
+        # The context rows a band shares with the next one are carried over, not decoded twice.
+        p0 = p1 = 0  # rows [p0, p1) held decoded in carry
         for r0 in range(0, h, rows):
             r1 = min(r0 + rows, h)
             a0, a1 = max(r0 - halo, 0), min(r1 + halo, h)
             a = buf[: a1 - a0]
-            if p0 < a0 < p1:
-                a[: p1 - a0] = buf[a0 - p0 : p1 - p0]
+            if p0 <= a0 < p1:
+                a[: p1 - a0] = carry[a0 - p0 : p1 - p0]
                 self._decode(src2, p1, a1, a[p1 - a0 :])
             else:
                 self._decode(src2, a0, a1, a)
-            p0, p1 = a0, a1
             band = a[r0 - a0 : r1 - a0]
             if halo:
+                p0, p1 = max(r1 - halo, a0), a1
+                carry[: p1 - p0] = a[p0 - a0 :]
                 # Rows outside [r0, r1) are only context: cv2 reflects at the band's edge, which is the
                 # frame's edge where the band touches it, as on the whole frame.
-                a3, b3 = a.reshape(a1 - a0, *shape3), blurred[: a1 - a0].reshape(a1 - a0, *shape3)
+                a3 = a.reshape(a1 - a0, *shape3)
                 if self.ker is None:
                     ks = (self.ksize, self.ksize)
-                    cv2.GaussianBlur(a3, ks, self.blur_sigma_px, dst=b3, borderType=cv2.BORDER_REFLECT_101)
+                    cv2.GaussianBlur(a3, ks, self.blur_sigma_px, dst=a3, borderType=cv2.BORDER_REFLECT_101)
                 else:
-                    cv2.filter2D(a3, -1, self.ker, dst=b3, borderType=cv2.BORDER_REFLECT_101)
-                band = blurred[r0 - a0 : r1 - a0]
+                    cv2.filter2D(a3, -1, self.ker, dst=a3, borderType=cv2.BORDER_REFLECT_101)
             span = spans[r0 // rows] if glow is not None else None
             if span is not None:
                 x0, x1 = span
-                self._add_glow(glow[r0:r1, x0:x1], band[:, x0 * c : x1 * c])
+                self._add_glow(self._glow_band(glow, r0 // rows, r0, r1, x0, x1), band[:, x0 * c : x1 * c])
             _encode(band, out2[r0:r1])
         return out
 
@@ -564,10 +592,10 @@ class _OpticsKernel:
 class _VignetteBands:
     """Compute ``ln(1 + a ρ²)`` of :func:`vignette_log2_gain` (``ln v = -2 ln(1 + a ρ²)``).
 
-    A band of rows at a time, copied to C channels while in cache. The one-channel map is filled from a
-    row and a column vector (``1 + a ρ²`` is a sum of the two) as the first frame's sweep reaches each
-    row, then read by the clip's other frames (reading is ~1.5 ms per 1080p frame cheaper than
-    recomputing, and a one-frame call pays nothing up front).
+    The C-channel map is filled from a row and a column vector (``1 + a ρ²`` is a sum of the two) as the
+    first frame's sweep reaches each row, then read by the clip's other frames: reading it is cheaper
+    than recomputing, or than copying a one-channel map to C channels per frame (~1 ms per 1080p frame
+    each), and a one-frame call pays nothing up front.
     """
 
     def __init__(self, h: int, w: int, c: int, stops: float) -> None:
@@ -576,26 +604,25 @@ class _VignetteBands:
         k = np.float32(a / max(cx * cx + cy * cy, 1e-12))
         self.rows = np.float32(1.0) + k * (np.arange(h, dtype=np.float32) - np.float32(cy)) ** 2
         self.cols = k * (np.arange(w, dtype=np.float32) - np.float32(cx)) ** 2
-        self.grey = _scratch("vignette", (h, w))
-        self.filled = 0  # rows [0, filled) of grey are computed
+        self.map = _scratch("vignette", (h, w * c))
+        self.filled = 0  # rows [0, filled) of the map are computed
         self.w, self.c = w, c
 
-    def ln_one_plus(self, r0: int, r1: int, dst: np.ndarray) -> np.ndarray:
-        """``(r1 - r0)×(w C)`` band of ``ln(1 + a ρ²)`` (written to ``dst`` when C > 1)."""
+    def ln_one_plus(self, r0: int, r1: int) -> np.ndarray:
+        """``(r1 - r0)×(w C)`` band of ``ln(1 + a ρ²)`` (a view of the map)."""
         if not _claim("vignette", self):  # another kernel of this thread wrote the shared map
             self.filled = 0
         if r1 > self.filled:
             f0 = min(r0, self.filled)
-            t = self.grey[f0:r1]
-            np.add(self.rows[f0:r1, None], self.cols[None, :], out=t)
-            cv2.log(t, dst=t)
+            grey = np.add(self.rows[f0:r1, None], self.cols[None, :])
+            cv2.log(grey, dst=grey)
+            band = self.map[f0:r1]
+            if self.c == 1:
+                band[:] = grey
+            else:
+                cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB, dst=band.reshape(r1 - f0, self.w, self.c))
             self.filled = r1
-        n = r1 - r0
-        t = self.grey[r0:r1]
-        if self.c == 1:
-            return t
-        dst3 = dst.reshape(n, self.w, self.c)
-        return cv2.cvtColor(t, cv2.COLOR_GRAY2RGB, dst=dst3).reshape(n, self.w * self.c)
+        return self.map[r0:r1]
 
     def gain_on_grid(self, step: int) -> np.ndarray:
         """Linear gain ``(1 + a ρ²)^-2`` at every ``step``-th row and column, one channel.

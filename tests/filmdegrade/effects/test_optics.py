@@ -172,7 +172,11 @@ def _reference_optics(x: np.ndarray, p: OpticsParams) -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("channels", "psf", "blur", "halation"),
-    [(3, "gaussian", 1.3, 0.2), (3, "disc", 4.5, 0.0), (1, "gaussian", 2.0, 0.3), (3, "gaussian", 0.0, 0.2)],
+    [
+        (3, "gaussian", 1.3, 0.2), (3, "disc", 4.5, 0.0), (1, "gaussian", 2.0, 0.3),
+        (3, "gaussian", 0.0, 0.2),
+        (3, "disc", 9.0, 0.2),  # a 19-px kernel: bands as tall as two margins, blurred in place
+    ],
 )
 def test_band_processing_matches_whole_frame(
     channels: int, psf: str, blur: float, halation: float, monkeypatch: pytest.MonkeyPatch
@@ -211,6 +215,36 @@ def test_halation_glow_centred_on_source(h: int, w: int, sigma: float) -> None:
         i = int(np.argmax(seg))
         assert abs(pos[i] - c0) <= 1
         assert abs(peak - c0) < 0.5
+
+
+def test_glow_brought_to_full_size_per_band_equals_whole_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The glow is upsampled band by band from crops of its small map: on odd sizes, bands of any height
+    # and crops touching or not touching the frame's edges, the values equal those of the whole map's
+    # cv2.pyrUp chain exactly (the crops' own reflected edges must not reach the kept part).
+    from filmdegrade.effects import optics as mod
+
+    rng = np.random.default_rng(11)
+    checked = 0
+    for _ in range(40):
+        h, w, c = int(rng.integers(17, 200)), int(rng.integers(17, 200)), int(rng.choice([1, 3]))
+        monkeypatch.setattr(mod, "_BAND_FLOATS", int(rng.integers(8, 40)) * w * c)
+        x = rng.random((h, w, c), dtype=np.float32) ** 4
+        y0, x0 = int(rng.integers(0, h)), int(rng.integers(0, w))
+        x[y0 : y0 + 9, x0 : x0 + 7] = 1.0
+        kernel = mod._OpticsKernel(
+            h, w, c, blur_sigma_px=0.0, psf="gaussian", halation=0.3,
+            halation_sigma_px=float(rng.uniform(1.0, 30.0)), halation_threshold=0.3,
+            halation_tint=(1.0, 0.4, 0.1), log2_vignette=None, vignette_stops=0.0,
+        )
+        small, spans = kernel._glow(x)
+        whole = mod._upsample_glow(small, h, w)
+        for band, span in enumerate(spans):
+            if span is not None:
+                r0, r1 = band * kernel.rows, min((band + 1) * kernel.rows, h)
+                part = kernel._glow_band(small, band, r0, r1, *span)
+                np.testing.assert_array_equal(part, whole[r0:r1, span[0] : span[1]])
+                checked += 1
+    assert checked > 100
 
 
 def test_glow_skipped_only_where_negligible(monkeypatch: pytest.MonkeyPatch) -> None:
