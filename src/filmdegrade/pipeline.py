@@ -475,7 +475,12 @@ class FilmPipeline:
     def _apply_leaf(
         node: Transform, params: Any, frames: np.ndarray, masks: dict[str, np.ndarray]
     ) -> np.ndarray:
-        out, new_masks = node.apply(frames, params)
+        # A writable clip is the pipeline's own (the input arrives as a read-only view or a converted copy;
+        # transforms return arrays of their own): the step may then overwrite it.
+        if frames.flags.writeable:
+            out, new_masks = node.apply_in_place(frames, params)
+        else:
+            out, new_masks = node.apply(frames, params)
         if out.shape != frames.shape or out.dtype != np.float32:
             raise RuntimeError(
                 f"transform {node.name!r} returned {out.dtype} {out.shape} for float32 {frames.shape}"
@@ -483,7 +488,7 @@ class FilmPipeline:
         if not node.output_in_range:
             # Only transforms that may overshoot (e.g. tape ringing) are clipped between steps; the others
             # keep [0, 1] themselves (checked by the contract tests), which saves a full pass per transform.
-            out = np.clip(out, 0.0, 1.0, out=out if out.flags.writeable and out is not frames else None)
+            out = np.clip(out, 0.0, 1.0, out=out if out.flags.writeable else None)
         if node.geometric:
             for k in list(masks):
                 masks[k] = node.apply_to_mask(masks[k], params)

@@ -61,6 +61,21 @@ def check_transform_contract(
     medium = medium or Medium()
     pipe = FilmPipeline([transform], seed=11, medium=medium)
     h, w = size
+    # apply_in_place, which the pipeline calls on clips it owns, gives apply's values and masks exactly
+    from filmdegrade.effects.base import decode_params as _decode
+
+    for channels in (3, 1) if grey else (3,):
+        x = test_image((clip_len, h, w, channels), np.float32)
+        entries = pipe.sample(x, index=5).record.entries
+        if not entries:
+            continue
+        params = _decode(transform.params_type, entries[0]["params"])
+        ref, ref_masks = transform.apply(x, params)
+        got, got_masks = transform.apply_in_place(x.copy(), params)
+        assert got.dtype == np.float32 and np.array_equal(got, ref), f"{transform.name}: in place differs"
+        assert got_masks.keys() == ref_masks.keys(), transform.name
+        for k in ref_masks:
+            assert np.array_equal(got_masks[k], ref_masks[k]), f"{transform.name}: in-place mask {k} differs"
     shapes = [(h, w, 3), (clip_len, h, w, 3)]
     if grey:
         shapes += [(h, w), (h, w, 1), (clip_len, h, w, 1)]

@@ -20,7 +20,14 @@ import cv2
 import numpy as np
 
 from filmdegrade.colour import linear_to_srgb, srgb_to_linear
-from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+from filmdegrade.effects.base import (
+    ClipContext,
+    Transform,
+    check_choice,
+    check_range,
+    overwritable,
+    sample_range,
+)
 from filmdegrade.random import frame_rngs
 
 __all__ = [
@@ -339,8 +346,19 @@ class Dust(Transform):
         ∏ (1 - o m)``), in any order, so each frame's specks are gathered into one list of covered
         pixels and factors and applied in a single vectorised sRGB round trip.
         """
-        t_count, h, w, _ = frames.shape
-        out = frames.copy()  # the one full-size pass; the rest touches only the specks' boxes
+        return self._render(frames.copy(), params)  # the one full-size pass; the rest: the specks' boxes
+
+    def apply_in_place(
+        self, frames: np.ndarray, params: DustParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply` changing only the specks' pixels of ``frames`` (no full-size pass at all)."""
+        if not overwritable(frames):
+            return self.apply(frames, params)
+        return self._render(frames, params)
+
+    @staticmethod
+    def _render(out: np.ndarray, params: DustParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        t_count, h, w, _ = out.shape
         mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
         per_frame: list[list[_Speck]] = [[] for _ in range(t_count)]
         for row in params.blobs:

@@ -47,7 +47,14 @@ import numpy as np
 import opensimplex
 
 from filmdegrade import colour as fc
-from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+from filmdegrade.effects.base import (
+    ClipContext,
+    Transform,
+    check_choice,
+    check_range,
+    overwritable,
+    sample_range,
+)
 from filmdegrade.effects.fading_kernels import _fade, apply_fading, unfade
 from filmdegrade.effects.fading_rates import GAS_CONSTANT as GAS_CONSTANT
 from filmdegrade.effects.fading_rates import (
@@ -386,10 +393,21 @@ class Fading(Transform):
 
     def apply(self, frames: np.ndarray, params: FadingParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Fade every frame (pure; see :func:`~filmdegrade.effects.fading_kernels.apply_fading`)."""
-        out = np.empty_like(frames)
+        return self._render(frames, np.empty_like(frames), params), {}
+
+    def apply_in_place(
+        self, frames: np.ndarray, params: FadingParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply` writing into ``frames``."""
+        if not overwritable(frames):
+            return self.apply(frames, params)
+        return self._render(frames, frames, params), {}
+
+    @staticmethod
+    def _render(frames: np.ndarray, out: np.ndarray, params: FadingParams) -> np.ndarray:
         for t in range(frames.shape[0]):
             _fade(frames[t], params, t, False, out=out[t])
-        return out, {}
+        return out
 
 
 def _control_grid(seed: int, ctx: ClipContext, scale: float, drift: float) -> np.ndarray:

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 import opensimplex
 
-from filmdegrade.effects.base import ClipContext, Transform, check_range, sample_range
+from filmdegrade.effects.base import ClipContext, Transform, check_range, overwritable, sample_range
 from filmdegrade.random import frame_rngs
 
 __all__ = [
@@ -125,7 +125,8 @@ def apply_density_offset(
         Per-pixel ``g = 10^-ΔD`` and ``s = g^(1/2.4)`` (see :func:`density_gains`), for spatially varying
         offsets.
     out : numpy.ndarray, optional
-        Output buffer (float32, same shape; must not alias ``frame``).
+        Output buffer (float32, same shape); may be ``frame`` itself (computed in place), else must not
+        overlap it.
 
     Returns
     -------
@@ -147,7 +148,7 @@ def apply_density_offset(
     g2 = None if gain is None else np.ascontiguousarray(gain, dtype=np.float32).reshape(h, n)
     s2 = None if gain_s is None else np.ascontiguousarray(gain_s, dtype=np.float32).reshape(h, n)
     rows = min(h, max(_BAND_FLOATS // max(n, 1), 1))
-    scratch = np.empty((2, rows, n), np.float32)
+    scratch = np.empty((3, rows, n), np.float32)
     for r0 in range(0, h, rows):
         r1 = min(r0 + rows, h)
         if delta_density is not None:
@@ -158,12 +159,13 @@ def apply_density_offset(
 
 
 def _offset_uniform(x: np.ndarray, delta: float, out: np.ndarray, p: np.ndarray) -> None:
-    """Uniform density offset on a 2-D band ``x`` into ``out`` (``p`` is scratch of the same shape)."""
+    """Uniform density offset on a 2-D band ``x`` into ``out`` (may be ``x``; ``p``: scratch, same shape)."""
     g = float(10.0**-delta)
     s = float(g ** (1.0 / _SRGB_GAMMA))
     # Toe branch g x, power branch s x + 0.055 (s - 1); the median with x is max (g < 1) or min.
-    np.multiply(x, np.float32(g), out=out)
+    # (power branch first: ``out`` may be ``x``)
     cv2.addWeighted(x, s, x, 0.0, _SRGB_A * (s - 1.0), dst=p)
+    np.multiply(x, np.float32(g), out=out)
     if g <= 1.0:
         np.maximum(out, p, out=out)
     else:
@@ -174,28 +176,28 @@ def _offset_uniform(x: np.ndarray, delta: float, out: np.ndarray, p: np.ndarray)
 def _offset_field(
     x: np.ndarray, g: np.ndarray, s: np.ndarray, out: np.ndarray, scratch: np.ndarray, sign: int = 0
 ) -> None:
-    """Per-pixel density offset on a 2-D band (gains ``g``, ``s`` of the same shape); ``scratch``: 2 bands.
+    """Per-pixel density offset on a 2-D band (gains ``g``, ``s`` of the same shape); ``scratch``: 3 bands.
 
     ``sign``: 1 if every ``g <= 1`` in the band (darkening only), -1 if every ``g >= 1``, 0 if unknown or
     mixed. Where all pixels move the same way, x lies on the same side of both branches, so the median is
-    simply their max (darkening) or min (brightening): fewer passes, same result.
+    simply their max (darkening) or min (brightening): fewer passes, same result. ``out`` may be ``x``
+    (each pixel of ``x`` is read before its own output is written).
     """
-    p, lo = scratch[0], scratch[1]
-    cv2.multiply(x, g, dst=out)  # toe branch
+    p, lo, hi = scratch[0], scratch[1], scratch[2]
     np.add(x, np.float32(_SRGB_A), out=p)
     cv2.multiply(p, s, dst=p)
     np.subtract(p, np.float32(_SRGB_A), out=p)  # power branch
+    cv2.multiply(x, g, dst=lo)  # toe branch
     if sign > 0:
-        cv2.max(out, p, dst=out)
-        return
-    if sign < 0:
-        cv2.min(out, p, dst=out)
+        cv2.max(lo, p, dst=out)
+    elif sign < 0:
+        cv2.min(lo, p, dst=out)
     else:
         # median(toe, power, x): picks the toe below the branches' crossing and the power segment above
         # it, for darkening and brightening pixels alike (x lies outside [toe, power] on the unchanged side).
-        cv2.min(out, p, dst=lo)
-        cv2.max(out, p, dst=out)
-        cv2.min(out, x, dst=out)
+        cv2.max(lo, p, dst=hi)
+        cv2.min(lo, p, dst=lo)
+        cv2.min(hi, x, dst=out)
         cv2.max(out, lo, dst=out)
     np.minimum(out, np.float32(1.0), out=out)
 
@@ -389,12 +391,23 @@ class Flicker(Transform):
     def apply(self, frames: np.ndarray, params: FlickerParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Apply the per-frame density offsets (pure)."""
         frames = np.ascontiguousarray(frames, dtype=np.float32)
+        return self._render(frames, np.empty_like(frames), params), {}
+
+    def apply_in_place(
+        self, frames: np.ndarray, params: FlickerParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply` writing into ``frames`` (elementwise, band by band)."""
+        if not overwritable(frames):
+            return self.apply(frames, params)
+        return self._render(frames, frames, params), {}
+
+    @staticmethod
+    def _render(frames: np.ndarray, out: np.ndarray, params: FlickerParams) -> np.ndarray:
         t, h, w, c = frames.shape
-        out = np.empty_like(frames)
         if params.uneven_grid is None:
             for i in range(t):
                 apply_density_offset(frames[i], float(params.delta_density[i]), out=out[i])
-            return out, {}
+            return out
         # Uneven field: gains on the grid, smoothly upsampled (g and s interpolate smoothly between the
         # nodes). Frames larger than a band go a band of rows at a time, so that no full-size gain map
         # costs memory traffic; the maps are the same in every channel: interpolated on one channel and
@@ -403,7 +416,7 @@ class Flicker(Transform):
         # Small frames in one band (fewer calls); large ones in balanced bands of about _BAND_FLOATS.
         rows = h if h * n <= 4 * _BAND_FLOATS else max(_BAND_FLOATS // n, 1)
         rows = -(-h // -(-h // rows))
-        bufs = np.empty((4, rows, n), np.float32)
+        bufs = np.empty((5, rows, n), np.float32)
         maps = np.empty((2, rows, w), np.float32)
         for i in range(t):
             g_grid, s_grid = density_gains(params.uneven_grid[i] + np.float32(params.delta_density[i]))
@@ -426,4 +439,4 @@ class Flicker(Transform):
                         m = cv2.cvtColor(m, cv2.COLOR_GRAY2RGB, dst=m3).reshape(-1, n)
                     gs.append(m)
                 _offset_field(x2[r0:r1], gs[0], gs[1], o2[r0:r1], b[2:], _sign(*ups[0].band_range(r0, r1)))
-        return out, {}
+        return out

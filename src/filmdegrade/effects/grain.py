@@ -44,7 +44,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from filmdegrade.colour import linear_to_srgb, rgb_to_luminance, srgb_to_linear
-from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+from filmdegrade.effects.base import (
+    ClipContext,
+    Transform,
+    check_choice,
+    check_range,
+    overwritable,
+    sample_range,
+)
 from filmdegrade.measure.granularity import STANDARD_APERTURE_UM, aperture_kernel
 from filmdegrade.media import Stock, get_stock
 from filmdegrade.random import frame_rngs
@@ -582,7 +589,18 @@ class Grain(Transform):
             from filmdegrade.effects.grain_boolean import render_boolean_grain_params
 
             return render_boolean_grain_params(frames, params), {}
-        out = np.empty_like(frames, dtype=np.float32)
+        return self._render(frames, np.empty_like(frames, dtype=np.float32), params), {}
+
+    def apply_in_place(
+        self, frames: np.ndarray, params: GrainParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply` writing into ``frames`` (the grain is added pixel by pixel)."""
+        if params.model == "boolean" or not overwritable(frames):
+            return self.apply(frames, params)
+        return self._render(frames, frames, params), {}
+
+    @staticmethod
+    def _render(frames: np.ndarray, out: np.ndarray, params: GrainParams) -> np.ndarray:
         for t in range(frames.shape[0]):
             render_grain(
                 np.ascontiguousarray(frames[t], dtype=np.float32),
@@ -594,4 +612,4 @@ class Grain(Transform):
                 params.layer_correlation,
                 out=out[t],
             )
-        return out, {}
+        return out

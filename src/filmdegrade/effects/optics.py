@@ -36,7 +36,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+from filmdegrade.effects.base import (
+    ClipContext,
+    Transform,
+    check_choice,
+    check_range,
+    overwritable,
+    sample_range,
+)
 
 __all__ = [
     "Optics", "OpticsParams", "apply_optics", "disc_kernel", "free_work_buffers", "gaussian_psf_ksize",
@@ -326,7 +333,8 @@ def apply_optics(
         stops (≥ 0), made as a one-channel map (not a C-channel one). Ignored if ``log2_vignette`` is
         given.
     out : numpy.ndarray, optional
-        Output buffer (float32, frame's shape; must not alias ``frame``).
+        Output buffer (float32, frame's shape); may be ``frame`` itself (computed in place), else must
+        not overlap it.
 
     Returns
     -------
@@ -758,13 +766,24 @@ class Optics(Transform):
     def apply(self, frames: np.ndarray, params: OpticsParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Apply the clip's optics to every frame (pure)."""
         frames = np.ascontiguousarray(frames, dtype=np.float32)
+        return self._run(frames, np.empty_like(frames), params), {}
+
+    def apply_in_place(
+        self, frames: np.ndarray, params: OpticsParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply` writing into ``frames`` (the sweep reads each band's rows before writing them)."""
+        if not overwritable(frames):
+            return self.apply(frames, params)
+        return self._run(frames, frames, params), {}
+
+    @staticmethod
+    def _run(frames: np.ndarray, out: np.ndarray, params: OpticsParams) -> np.ndarray:
         t, h, w, c = frames.shape
         kernel = _OpticsKernel(
             h, w, c, blur_sigma_px=params.blur_sigma_px, psf=params.psf, halation=params.halation,
             halation_sigma_px=params.halation_sigma_px, halation_threshold=params.halation_threshold,
             halation_tint=params.halation_tint, log2_vignette=None, vignette_stops=params.vignette_stops,
         )
-        out = np.empty_like(frames)
         for i in range(t):
             kernel.run(frames[i], out[i])
-        return out, {}
+        return out

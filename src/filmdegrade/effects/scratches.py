@@ -35,7 +35,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from filmdegrade.effects.base import ClipContext, Transform, check_choice, check_range, sample_range
+from filmdegrade.effects.base import (
+    ClipContext,
+    Transform,
+    check_choice,
+    check_range,
+    overwritable,
+    sample_range,
+)
 from filmdegrade.media import Stock
 from filmdegrade.random import frame_rngs
 
@@ -533,8 +540,19 @@ class Scratches(Transform):
 
     def apply(self, frames: np.ndarray, params: ScratchParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Render each scratch appearance on its band of pixels; return the image and the ``scratch`` mask."""
-        t_count, h, w, c = frames.shape
-        out = frames.copy()  # the one full-size pass; the rest touches only each scratch's band
+        return self._render(frames.copy(), params)  # the one full-size pass; the rest: the scratches' bands
+
+    def apply_in_place(
+        self, frames: np.ndarray, params: ScratchParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply` changing only the scratched pixels of ``frames`` (no full-size pass at all)."""
+        if not overwritable(frames):
+            return self.apply(frames, params)
+        return self._render(frames, params)
+
+    @staticmethod
+    def _render(out: np.ndarray, params: ScratchParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        t_count, h, w, c = out.shape
         mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
         for t, i, x in zip(params.occ_frame, params.occ_scratch, params.occ_x, strict=True):
             block = _scratch_block(
