@@ -49,8 +49,9 @@ def section(data: dict) -> str:
         "Minimum ms per frame; full table with medians, default threads and peak memory in "
         "[`benchmarks/results/benchmark.md`](benchmarks/results/benchmark.md).",
         "",
-        "| effect | pipeline 256² | pipeline 1080p | `apply` only 1080p | 720×480 | target |",
-        "|---|---:|---:|---:|---:|---|",
+        "| effect | pipeline 256² | pipeline 1080p | `apply` only 1080p | in place 1080p | 720×480 "
+        "| target |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     effects = sorted({r["case"] for r in rows if r["group"] == "effect"})
     for e in effects:
@@ -59,6 +60,7 @@ def section(data: dict) -> str:
             f"| {e} | {_cell(rows, **k, variant='pipeline float32', size='256x256')} "
             f"| {_cell(rows, **k, variant='pipeline float32', size='1920x1080')} "
             f"| {_cell(rows, **k, variant='apply only', size='1920x1080')} "
+            f"| {_cell(rows, **k, variant='apply in place', size='1920x1080')} "
             f"| {_cell(rows, **k, variant='pipeline float32', size='720x480')} | {TARGETS.get(e, '')} |"
         )
     chain = {

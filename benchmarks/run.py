@@ -58,7 +58,7 @@ import baselines  # noqa: E402
 import filmdegrade  # noqa: E402
 from filmdegrade import FilmPipeline, Medium  # noqa: E402
 from filmdegrade._io import atomic_write_text  # noqa: E402
-from filmdegrade.effects.base import decode_params  # noqa: E402
+from filmdegrade.effects.base import Transform, decode_params  # noqa: E402
 
 SCHEMA = 1
 HERE = Path(__file__).resolve().parent
@@ -122,9 +122,12 @@ def to_uint8(x: np.ndarray) -> np.ndarray:
 
 # --- measuring ----------------------------------------------------------------------------------------------
 def time_call(fn: Callable[[], Any], repeats: int) -> list[float]:
-    """Wall-clock seconds of ``repeats`` calls of ``fn`` (no warm-up here)."""
+    """Wall-clock seconds of ``repeats`` calls of ``fn`` (no warm-up; ``fn.setup()``, if any, untimed)."""
     out = []
+    setup = getattr(fn, "setup", None)
     for _ in range(repeats):
+        if setup is not None:
+            setup()
         t0 = time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
@@ -133,6 +136,9 @@ def time_call(fn: Callable[[], Any], repeats: int) -> list[float]:
 
 def peak_mib(fn: Callable[[], Any]) -> float:
     """``tracemalloc`` peak of one call of ``fn``, MiB (numpy/Python allocations only)."""
+    setup = getattr(fn, "setup", None)
+    if setup is not None:
+        setup()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
@@ -182,6 +188,31 @@ def _apply_case(name: str, pipe: FilmPipeline, sizes: tuple[str, ...]) -> Case:
     return Case("effect", name, "apply only", "float32", sizes, make)
 
 
+class _InPlace:
+    """``apply_in_place`` on a clip the caller owns, as a pipeline step after the first runs a transform.
+
+    ``setup`` (untimed) refills the work clip from the source, so every timed call sees the same frames;
+    the work clip's pages are faulted in once, as a pipeline's clip is by its first step.
+    """
+
+    def __init__(self, pipe: FilmPipeline, clip: np.ndarray) -> None:
+        self.node, self.params, self.clip = pipe.transforms[0], pipeline_params(pipe, clip), clip
+        self.work = clip.copy()
+
+    def setup(self) -> None:
+        np.copyto(self.work, self.clip)
+
+    def __call__(self) -> Any:
+        return self.node.apply_in_place(self.work, self.params)
+
+
+def _in_place_case(name: str, pipe: FilmPipeline, sizes: tuple[str, ...]) -> Case | None:
+    """The "apply in place" row, for transforms that compute in place (else their apply is used anyway)."""
+    if type(pipe.transforms[0]).apply_in_place is Transform.apply_in_place:
+        return None
+    return Case("effect", name, "apply in place", "float32", sizes, lambda clip: _InPlace(pipe, clip))
+
+
 def _per_frame(aug: Any, clip: np.ndarray) -> Callable[[], Any]:
     frames = list(clip)
     return lambda: [aug(image=f)["image"] for f in frames]
@@ -203,6 +234,8 @@ def build_cases(s: Settings) -> list[Case]:
             _pipe_case("effect", name, pipe, "uint8", sizes),
             _apply_case(name, pipe, sizes),
         ]
+        in_place = _in_place_case(name, pipe, sizes)
+        cases += [in_place] if in_place is not None else []
     for name in filmdegrade.list_presets():
         pipe = FilmPipeline.from_preset(name, seed=0)
         sizes = tape if pipe.medium.tape is not None else base
@@ -394,7 +427,9 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"{biggest} (numpy/Python allocations incl. arrays OpenCV returns; not OpenCV/FFmpeg internals), "
         "single-thread pass. `pipeline` = `FilmPipeline([effect])(clip)` incl. validation, copy, clip and "
         "dtype conversion; `apply only` = `Transform.apply` alone with the same parameter draw "
-        "(sampled once).",
+        "(sampled once); `apply in place` = `Transform.apply_in_place` on a clip the caller owns, as the "
+        "pipeline runs every step whose input is its own (after a converted input, or after the first "
+        "step), for transforms that compute in place (the clip refilled before each call, untimed).",
         "",
     ]
     head = ["group", "case", "variant"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import filmdegrade
+from filmdegrade.effects.base import Transform
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.skipif(not RUN.is_file(), reason="benchmarks/ not in th
 
 # The suite times the built-in effects; other test modules register test-only transforms in this process.
 BUILTIN = {n: c for n, c in filmdegrade.TRANSFORMS.items() if c.__module__.startswith("filmdegrade.")}
+# Transforms that compute in place: they get an "apply in place" row too.
+IN_PLACE = {n for n, c in BUILTIN.items() if c.apply_in_place is not Transform.apply_in_place}
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +62,10 @@ def test_every_effect_and_preset_timed_at_every_size_and_thread_mode(quick_run: 
     assert not errors, errors
     sizes = set(data["settings"]["sizes"])
     seen = {(r["group"], r["case"], r["variant"], r["size"], r["threads"]) for r in rows}
+    assert {"optics", "flicker", "scratches", "dust"} <= IN_PLACE
     for name in BUILTIN:
-        for variant in ("pipeline float32", "pipeline uint8", "apply only"):
+        variants = ("pipeline float32", "pipeline uint8", "apply only")
+        for variant in variants + (("apply in place",) if name in IN_PLACE else ()):
             for size in sizes:
                 for th in ("1", "default"):
                     assert ("effect", name, variant, size, th) in seen
@@ -92,7 +97,7 @@ def test_markdown_table(quick_run: tuple[dict, str]) -> None:
     n_cols = lines[start].count("|") - 1
     block = lines[start + 2 : lines.index("", start)]  # the main table, up to its blank line
     table = [line for line in block if line.startswith(("| effect |", "| preset |"))]
-    assert len(table) == 3 * len(BUILTIN) + 2 * len(filmdegrade.list_presets())
+    assert len(table) == 3 * len(BUILTIN) + len(IN_PLACE) + 2 * len(filmdegrade.list_presets())
     assert all(line.count("|") - 1 == n_cols for line in table)
 
 
