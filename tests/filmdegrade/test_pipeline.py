@@ -250,3 +250,30 @@ def test_clean_target_applies_the_rendition_steps_with_the_samples_draws():
     plain = FilmPipeline([ToyNoise()]).clean_target(x)
     np.testing.assert_array_equal(plain, x)
     assert plain is not x
+
+
+@pytest.mark.parametrize("preset", __import__("filmdegrade").list_presets())
+def test_steps_computed_in_place_equal_the_pure_chain(preset: str) -> None:
+    # The pipeline runs a step in place on clips it owns (Transform.apply_in_place). Along every preset, with
+    # the parameters it draws, each step's in-place result and masks equal its pure apply exactly, and the
+    # pipeline's output equals the chain of pure applies.
+    from filmdegrade.effects.base import decode_params
+    from tests.filmdegrade.contract import test_image
+
+    pipe = FilmPipeline.from_preset(preset, seed=3)
+    x = test_image((3, 48, 64, 3), np.float32)
+    frames = x.copy()
+    for entry in pipe.plan(x, index=2).entries:
+        node = pipe._node_at(entry["path"])
+        params = decode_params(node.params_type, entry["params"])
+        ref, ref_masks = node.apply(frames, params)
+        got, got_masks = node.apply_in_place(frames.copy(), params)
+        assert np.array_equal(got, ref), node.name
+        assert got_masks.keys() == ref_masks.keys() and all(
+            np.array_equal(got_masks[k], ref_masks[k]) for k in ref_masks
+        ), node.name
+        frames = ref if node.output_in_range else np.clip(ref, 0.0, 1.0)
+    assert np.array_equal(pipe(x, index=2), frames)
+    # uint8 input: the pipeline owns its converted clip from the first step on
+    xu = np.rint(x * 255).astype(np.uint8)
+    assert np.array_equal(pipe(xu, index=2), pipe.replay(xu, pipe.plan(xu, index=2)).image)
