@@ -199,7 +199,13 @@ def halation_glow(
     ≥ 0.96; 0.88 on smooth images.
     """
     h, w, _ = frame.shape
-    return _upsample_glow(_glow_small(frame, sigma_px, threshold, gain), h, w, dst)
+    small = _glow_small(frame, sigma_px, threshold, gain)
+    if small is None:
+        if dst is None:
+            return np.zeros((h, w), np.float32)
+        dst[...] = 0.0
+        return dst
+    return _upsample_glow(small, h, w, dst)
 
 
 def _levels(h: int, w: int, sigma_px: float) -> tuple[int, int]:
@@ -225,8 +231,12 @@ def _glow_small(
     threshold: float,
     gain: np.ndarray | None,
     bufs: list[np.ndarray] | None = None,
-) -> np.ndarray:
-    """:func:`halation_glow` on its pyramid level (before upsampling)."""
+) -> np.ndarray | None:
+    """:func:`halation_glow` on its pyramid level (before upsampling); ``None`` if zero everywhere.
+
+    Zero everywhere when no luminance on the source grid is above the threshold: the rest of the
+    pyramid is then skipped.
+    """
     h, w, c = frame.shape
     k1, k = _levels(h, w, sigma_px)
     lin = _to_glow_source_grid(frame.reshape(h, w) if c == 1 else frame, sigma_px, bufs)
@@ -237,6 +247,8 @@ def _glow_small(
     if gain is not None:
         lin *= gain.reshape((*lin.shape[:2], -1)) if c == 3 else gain.reshape(lin.shape)
     y = cv2.transform(lin, _LUMA_709.reshape(1, 3)) if c == 3 else lin  # 1 pass; numpy @ is slow
+    if float(y.max()) <= threshold:  # common (no highlight): the glow is exactly zero
+        return None
     # Threshold before the remaining (linear) levels: averaging first would dilute highlights smaller
     # than the final grid below the threshold.
     glow = np.maximum(y.reshape(y.shape[:2]) - np.float32(threshold), np.float32(0.0))
@@ -488,6 +500,8 @@ class _OpticsKernel:
         The small map is brought to full size a band at a time (:meth:`_glow_band`), only there.
         """
         small = _glow_small(frame, self.halation_sigma_px, self.threshold, self.glow_gain, self.pyr_bufs)
+        if small is None:
+            return None, [None] * len(self.band_small_rows)
         on = small * float(np.abs(self.weights).max()) > _GLOW_NEGLIGIBLE
         f, ws = self.factor, small.shape[1]
         spans: list[tuple[int, int] | None] = []
