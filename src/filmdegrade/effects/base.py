@@ -12,8 +12,9 @@ A transform has three parts, kept apart on purpose:
     pixels where the kernel needs pixels. Large noise fields are represented by a seed, not stored.
 ``apply(frames, params) -> (frames, masks)``
     Pure and deterministic: float32 clip ``T×H×W×C`` in [0, 1] in, a new float32 clip out, plus masks
-    ``{name: T×H×W float32 in [0, 1]}``. It never modifies ``frames`` in place, and the clip it returns is
-    its own (not its input, a view of it or a cached array): the pipeline may overwrite it.
+    ``{name: T×H×W float32 in [0, 1]}``. It never modifies ``frames`` in place, and the clip and masks it
+    returns are its own (not its input, a view of it, a cached array, nor sharing memory with each other):
+    the pipeline may overwrite the clip in its next step.
 ``apply_in_place(frames, params) -> (frames, masks)``
     Optional: :meth:`Transform.apply` allowed to overwrite ``frames`` with its result. The pipeline calls
     it on clips it owns (its float32 copy of a converted input, or an earlier step's output): computing

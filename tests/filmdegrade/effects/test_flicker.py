@@ -30,6 +30,22 @@ def test_contract_uneven_drifting() -> None:
     check_transform_contract(Flicker(uneven=True, uneven_drift=0.05), medium)
 
 
+@pytest.mark.parametrize("uneven", [False, True])
+def test_in_place_over_many_bands_equals_apply(uneven: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In place, a band of rows is written while later bands are still to be read: with bands of four rows
+    # (30 per frame), the result must still equal apply's exactly.
+    from filmdegrade.effects import flicker as mod
+
+    monkeypatch.setattr(mod, "_BAND_FLOATS", 2000)
+    flicker = Flicker(uneven=uneven, uneven_drift=0.1)
+    ctx = ClipContext(n_frames=3, height=121, width=160, channels=3, medium=Medium(gauge="16mm"))
+    params = flicker.sample_params(np.random.default_rng(4), ctx)
+    x = np.random.default_rng(5).random((3, 121, 160, 3), dtype=np.float32)
+    ref, _ = flicker.apply(x, params)
+    got, _ = flicker.apply_in_place(x.copy(), params)
+    np.testing.assert_array_equal(got, ref)
+
+
 @pytest.mark.parametrize("delta", [-0.3, -0.1, 0.03, 0.1, 0.3])
 def test_kernel_matches_exact_density_offset(delta: float) -> None:
     x = np.random.default_rng(0).random((32, 32, 3), dtype=np.float32)
