@@ -40,6 +40,7 @@ from filmdegrade.media import Medium
 __all__ = [
     "TRANSFORMS",
     "ClipContext",
+    "InPlaceTransform",
     "Transform",
     "check_choice",
     "check_range",
@@ -303,3 +304,33 @@ def decode_params(params_type: type | Callable[..., Any], data: dict[str, Any]) 
     if not isinstance(data, dict):
         raise ValueError(f"recorded params must be a mapping, got {type(data).__name__}")
     return params_type(**{k: _decode(v) for k, v in data.items()})
+
+
+class InPlaceTransform(Transform):
+    """A transform whose kernel writes its result into a given clip, which may be its input.
+
+    Subclasses implement :meth:`apply_into`: :meth:`apply` gives it a fresh output, and
+    :meth:`apply_in_place` the input itself when it can be overwritten (see :func:`overwritable`).
+    """
+
+    def apply(self, frames: np.ndarray, params: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Apply with explicit parameters (pure): :meth:`apply_into` a fresh clip."""
+        frames = np.ascontiguousarray(frames, dtype=np.float32)
+        return self.apply_into(frames, np.empty_like(frames), params)
+
+    def apply_in_place(self, frames: np.ndarray, params: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`apply_into` ``frames`` itself, if :func:`overwritable` (else :meth:`apply`)."""
+        if not overwritable(frames):
+            return self.apply(frames, params)
+        return self.apply_into(frames, frames, params)
+
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: Any
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Write the result for ``frames`` into ``out`` and return ``(out, masks)``.
+
+        ``frames`` and ``out`` are C-contiguous float32 clips of the same shape; ``out`` is either
+        ``frames`` itself or does not overlap it. A kernel that cannot honour ``out`` for some
+        parameters may return a new array instead.
+        """
+        raise NotImplementedError

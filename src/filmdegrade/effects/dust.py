@@ -22,10 +22,9 @@ import numpy as np
 from filmdegrade.colour import linear_to_srgb, srgb_to_linear
 from filmdegrade.effects.base import (
     ClipContext,
-    Transform,
+    InPlaceTransform,
     check_choice,
     check_range,
-    overwritable,
     sample_range,
 )
 from filmdegrade.random import frame_rngs
@@ -229,7 +228,7 @@ class DustParams:
     hairs: np.ndarray
 
 
-class Dust(Transform):
+class Dust(InPlaceTransform):
     """Dust, dirt and hair: heavy-tailed irregular specks and thin curved fibres, fresh every frame.
 
     Parameters
@@ -339,25 +338,18 @@ class Dust(Transform):
             hairs=hair_arr[np.argsort(hair_arr[:, 0], kind="stable")],
         )
 
-    def apply(self, frames: np.ndarray, params: DustParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: DustParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Render every speck on its bounding box; returns the image and the ``dust`` mask.
 
         Specks combine multiplicatively in linear light (dark: ``T ∏ (1 - o m)``; bright: ``1 - (1 - T)
         ∏ (1 - o m)``), in any order, so each frame's specks are gathered into one list of covered
-        pixels and factors and applied in a single vectorised sRGB round trip.
+        pixels and factors and applied in a single vectorised sRGB round trip. In place, only the
+        specks' pixels are touched; otherwise the clip is copied first.
         """
-        return self._render(frames.copy(), params)  # the one full-size pass; the rest: the specks' boxes
-
-    def apply_in_place(
-        self, frames: np.ndarray, params: DustParams
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """:meth:`apply` changing only the specks' pixels of ``frames`` (no full-size pass at all)."""
-        if not overwritable(frames):
-            return self.apply(frames, params)
-        return self._render(frames, params)
-
-    @staticmethod
-    def _render(out: np.ndarray, params: DustParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        if out is not frames:
+            np.copyto(out, frames)
         t_count, h, w, _ = out.shape
         mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
         per_frame: list[list[_Speck]] = [[] for _ in range(t_count)]

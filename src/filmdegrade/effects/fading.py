@@ -49,10 +49,9 @@ import opensimplex
 from filmdegrade import colour as fc
 from filmdegrade.effects.base import (
     ClipContext,
-    Transform,
+    InPlaceTransform,
     check_choice,
     check_range,
-    overwritable,
     sample_range,
 )
 from filmdegrade.effects.fading_kernels import _fade, apply_fading, unfade
@@ -199,7 +198,7 @@ def _triple(name: str, v: Any, lo: float, hi: float) -> tuple[Range, Range, Rang
     return tuple(check_range(name, x, lo, hi) for x in v)  # type: ignore[return-value]
 
 
-class Fading(Transform):
+class Fading(InPlaceTransform):
     """Dye (or silver) fading of a stored/projected film, or a CIELAB cast (``mode="lab"``).
 
     Every argument marked *range* takes a number or a ``(low, high)`` pair sampled uniformly per clip.
@@ -391,23 +390,13 @@ class Fading(Transform):
         )
         return _with_record(params, ctx.channels)
 
-    def apply(self, frames: np.ndarray, params: FadingParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Fade every frame (pure; see :func:`~filmdegrade.effects.fading_kernels.apply_fading`)."""
-        return self._render(frames, np.empty_like(frames), params), {}
-
-    def apply_in_place(
-        self, frames: np.ndarray, params: FadingParams
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: FadingParams
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """:meth:`apply` writing into ``frames``."""
-        if not overwritable(frames):
-            return self.apply(frames, params)
-        return self._render(frames, frames, params), {}
-
-    @staticmethod
-    def _render(frames: np.ndarray, out: np.ndarray, params: FadingParams) -> np.ndarray:
+        """Fade every frame (see :func:`~filmdegrade.effects.fading_kernels.apply_fading`; in place too)."""
         for t in range(frames.shape[0]):
             _fade(frames[t], params, t, False, out=out[t])
-        return out
+        return out, {}
 
 
 def _control_grid(seed: int, ctx: ClipContext, scale: float, drift: float) -> np.ndarray:

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 import opensimplex
 
-from filmdegrade.effects.base import ClipContext, Transform, check_range, overwritable, sample_range
+from filmdegrade.effects.base import ClipContext, InPlaceTransform, check_range, sample_range
 from filmdegrade.random import frame_rngs
 
 __all__ = [
@@ -327,7 +327,7 @@ class FlickerParams:
     uneven_grid: np.ndarray | None = None
 
 
-class Flicker(Transform):
+class Flicker(InPlaceTransform):
     """Per-frame exposure flicker: a stationary AR(1) density offset, optionally uneven across the frame.
 
     Parameters
@@ -388,26 +388,15 @@ class Flicker(Transform):
             grid = uneven_density_grids(noise_seed, ctx.n_frames, (gh, _GRID_W), u_strength, drift)
         return FlickerParams(delta_density=delta, uneven_grid=grid)
 
-    def apply(self, frames: np.ndarray, params: FlickerParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Apply the per-frame density offsets (pure)."""
-        frames = np.ascontiguousarray(frames, dtype=np.float32)
-        return self._render(frames, np.empty_like(frames), params), {}
-
-    def apply_in_place(
-        self, frames: np.ndarray, params: FlickerParams
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: FlickerParams
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """:meth:`apply` writing into ``frames`` (elementwise, band by band)."""
-        if not overwritable(frames):
-            return self.apply(frames, params)
-        return self._render(frames, frames, params), {}
-
-    @staticmethod
-    def _render(frames: np.ndarray, out: np.ndarray, params: FlickerParams) -> np.ndarray:
+        """The per-frame density offsets (elementwise, band by band: in place too)."""
         t, h, w, c = frames.shape
         if params.uneven_grid is None:
             for i in range(t):
                 apply_density_offset(frames[i], float(params.delta_density[i]), out=out[i])
-            return out
+            return out, {}
         # Uneven field: gains on the grid, smoothly upsampled (g and s interpolate smoothly between the
         # nodes). Frames larger than a band go a band of rows at a time, so that no full-size gain map
         # costs memory traffic; the maps are the same in every channel: interpolated on one channel and
@@ -439,4 +428,4 @@ class Flicker(Transform):
                         m = cv2.cvtColor(m, cv2.COLOR_GRAY2RGB, dst=m3).reshape(-1, n)
                     gs.append(m)
                 _offset_field(x2[r0:r1], gs[0], gs[1], o2[r0:r1], b[2:], _sign(*ups[0].band_range(r0, r1)))
-        return out
+        return out, {}

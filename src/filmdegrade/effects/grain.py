@@ -46,10 +46,9 @@ from numpy.typing import NDArray
 from filmdegrade.colour import linear_to_srgb, rgb_to_luminance, srgb_to_linear
 from filmdegrade.effects.base import (
     ClipContext,
-    Transform,
+    InPlaceTransform,
     check_choice,
     check_range,
-    overwritable,
     sample_range,
 )
 from filmdegrade.measure.granularity import STANDARD_APERTURE_UM, aperture_kernel
@@ -485,7 +484,7 @@ class GrainParams:
     frame_seeds: np.ndarray
 
 
-class Grain(Transform):
+class Grain(InPlaceTransform):
     """Film grain calibrated to the stock's published RMS granularity (48 µm aperture, D = 1.0).
 
     Parameters
@@ -583,27 +582,17 @@ class Grain(Transform):
             frame_seeds=seeds,
         )
 
-    def apply(self, frames: np.ndarray, params: GrainParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Add each frame's grain field (pure: a function of ``params``)."""
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: GrainParams
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Add each frame's grain field (pixel by pixel: in place too; the boolean model: a new clip)."""
         if params.model == "boolean":
             from filmdegrade.effects.grain_boolean import render_boolean_grain_params
 
             return render_boolean_grain_params(frames, params), {}
-        return self._render(frames, np.empty_like(frames, dtype=np.float32), params), {}
-
-    def apply_in_place(
-        self, frames: np.ndarray, params: GrainParams
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """:meth:`apply` writing into ``frames`` (the grain is added pixel by pixel)."""
-        if params.model == "boolean" or not overwritable(frames):
-            return self.apply(frames, params)
-        return self._render(frames, frames, params), {}
-
-    @staticmethod
-    def _render(frames: np.ndarray, out: np.ndarray, params: GrainParams) -> np.ndarray:
         for t in range(frames.shape[0]):
             render_grain(
-                np.ascontiguousarray(frames[t], dtype=np.float32),
+                frames[t],
                 int(params.frame_seeds[t]),
                 params.sigma_pixel,
                 params.density_exponent,
@@ -612,4 +601,4 @@ class Grain(Transform):
                 params.layer_correlation,
                 out=out[t],
             )
-        return out
+        return out, {}

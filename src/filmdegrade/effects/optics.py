@@ -38,10 +38,9 @@ import numpy as np
 
 from filmdegrade.effects.base import (
     ClipContext,
-    Transform,
+    InPlaceTransform,
     check_choice,
     check_range,
-    overwritable,
     sample_range,
 )
 
@@ -703,7 +702,7 @@ class OpticsParams:
     vignette_stops: float
 
 
-class Optics(Transform):
+class Optics(InPlaceTransform):
     """Lens/printer softness, halation and vignetting in linear light, sampled once per clip.
 
     Parameters
@@ -777,21 +776,10 @@ class Optics(Transform):
             vignette_stops=stops,
         )
 
-    def apply(self, frames: np.ndarray, params: OpticsParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Apply the clip's optics to every frame (pure)."""
-        frames = np.ascontiguousarray(frames, dtype=np.float32)
-        return self._run(frames, np.empty_like(frames), params), {}
-
-    def apply_in_place(
-        self, frames: np.ndarray, params: OpticsParams
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: OpticsParams
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """:meth:`apply` writing into ``frames`` (the sweep reads each band's rows before writing them)."""
-        if not overwritable(frames):
-            return self.apply(frames, params)
-        return self._run(frames, frames, params), {}
-
-    @staticmethod
-    def _run(frames: np.ndarray, out: np.ndarray, params: OpticsParams) -> np.ndarray:
+        """The clip's optics on every frame (in place too: the sweep reads rows before writing them)."""
         t, h, w, c = frames.shape
         kernel = _OpticsKernel(
             h, w, c, blur_sigma_px=params.blur_sigma_px, psf=params.psf, halation=params.halation,
@@ -800,4 +788,4 @@ class Optics(Transform):
         )
         for i in range(t):
             kernel.run(frames[i], out[i])
-        return out
+        return out, {}

@@ -37,10 +37,9 @@ import numpy as np
 
 from filmdegrade.effects.base import (
     ClipContext,
-    Transform,
+    InPlaceTransform,
     check_choice,
     check_range,
-    overwritable,
     sample_range,
 )
 from filmdegrade.media import Stock
@@ -345,7 +344,7 @@ class ScratchParams:
 _DEFAULT_DEPTH_WEIGHTS = {"top_layer": 0.15, "emulsion": 0.35, "base": 0.35, "negative": 0.15}
 
 
-class Scratches(Transform):
+class Scratches(InPlaceTransform):
     """Continuous line scratches along the film path (births, slow drift, deaths), depth-dependent colour.
 
     Parameters
@@ -538,20 +537,15 @@ class Scratches(Transform):
             "env_soft": soft,
         }
 
-    def apply(self, frames: np.ndarray, params: ScratchParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Render each scratch appearance on its band of pixels; return the image and the ``scratch`` mask."""
-        return self._render(frames.copy(), params)  # the one full-size pass; the rest: the scratches' bands
-
-    def apply_in_place(
-        self, frames: np.ndarray, params: ScratchParams
+    def apply_into(
+        self, frames: np.ndarray, out: np.ndarray, params: ScratchParams
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """:meth:`apply` changing only the scratched pixels of ``frames`` (no full-size pass at all)."""
-        if not overwritable(frames):
-            return self.apply(frames, params)
-        return self._render(frames, params)
+        """Render each scratch appearance on its band of pixels; return the image and the ``scratch`` mask.
 
-    @staticmethod
-    def _render(out: np.ndarray, params: ScratchParams) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        In place, only the scratched pixels are touched; otherwise the clip is copied first.
+        """
+        if out is not frames:
+            np.copyto(out, frames)
         t_count, h, w, c = out.shape
         mask = np.zeros((t_count, h, w), np.float32)  # calloc'ed: untouched pages cost nothing
         for t, i, x in zip(params.occ_frame, params.occ_scratch, params.occ_x, strict=True):
