@@ -19,7 +19,8 @@ A transform has three parts, kept apart on purpose:
     Optional: :meth:`Transform.apply` allowed to overwrite ``frames`` with its result. The pipeline calls
     it on clips it owns (its float32 copy of a converted input, or an earlier step's output): computing
     in place saves allocating, and faulting in, a fresh clip (~3-4 ms per 1080p frame). The values must
-    equal :meth:`Transform.apply`'s exactly (a contract test checks it).
+    equal :meth:`Transform.apply`'s exactly (a contract test checks it). :class:`InPlaceTransform` gives
+    both methods from one ``apply_into(frames, out, params)``.
 
 Geometric transforms (gate weave) also implement ``apply_to_mask`` so that masks of earlier transforms
 move with the image.
