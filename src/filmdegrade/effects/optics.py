@@ -262,12 +262,11 @@ def _glow_small(
     return glow
 
 
-def _pyramid_sizes(h: int, w: int, f: int) -> list[tuple[int, int]]:
-    """Sizes of a ``cv2.pyrDown`` chain from ``h×w`` down by ``f = 2^k``, full size first."""
+def _pyramid_sizes(h: int, w: int, small: tuple[int, int]) -> list[tuple[int, int]]:
+    """Sizes of the ``cv2.pyrDown`` chain from ``h×w`` down to the size ``small``, full size first."""
     sizes = [(h, w)]
-    while f > 1:
+    while sizes[-1] != small:
         sizes.append((_ceil_div(sizes[-1][0], 2), _ceil_div(sizes[-1][1], 2)))
-        f //= 2
     return sizes
 
 
@@ -277,9 +276,7 @@ def _upsample_glow(glow: np.ndarray, h: int, w: int, dst: np.ndarray | None = No
     ``cv2.pyrUp`` puts small pixel ``i`` at ``2 i``, as ``cv2.pyrDown`` took it (bilinear
     ``cv2.resize`` would put it at ``f i + (f - 1)/2``: the glow would shift right and down).
     """
-    sizes = [(h, w)]
-    while sizes[-1] != glow.shape[:2]:
-        sizes.append((_ceil_div(sizes[-1][0], 2), _ceil_div(sizes[-1][1], 2)))
+    sizes = _pyramid_sizes(h, w, glow.shape[:2])
     if len(sizes) == 1:
         if dst is None:
             return glow
@@ -478,8 +475,9 @@ class _OpticsKernel:
         for i in range(_levels(h, w, halation_sigma_px)[0]):
             shape = (_ceil_div(shape[0], 2), _ceil_div(shape[1], 2), *shape[2:])
             self.pyr_bufs.append(_scratch(f"pyr{i}", shape))
-        self.band_small_rows = _small_rows_of_bands(h, f, _ceil_div(h, f), rows)
-        self.glow_sizes = _pyramid_sizes(h, w, f)[-2::-1]
+        small = (_ceil_div(h, f), _ceil_div(w, f))  # nested halvings rounding up: h / f rounded up
+        self.band_small_rows = _small_rows_of_bands(h, f, small[0], rows)
+        self.glow_sizes = _pyramid_sizes(h, w, small)[-2::-1]
         self.tint: np.ndarray | None = None  # (rows, w c) of the weights, filled when a band first needs it
 
     def _glow_gain(self) -> np.ndarray | None:
