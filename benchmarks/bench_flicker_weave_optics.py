@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from filmdegrade import Medium
-from filmdegrade.effects.base import ClipContext, Transform
+from filmdegrade.effects.base import ClipContext
 from filmdegrade.effects.flicker import Flicker
 from filmdegrade.effects.optics import Optics
 from filmdegrade.effects.weave import GateWeave
@@ -69,7 +69,7 @@ def bench(transform: object, h: int, w: int, highlights: bool = False) -> tuple[
         cpu.append((time.thread_time() - c0) * 1e3 / FRAMES)
         times.append((time.perf_counter() - t0) * 1e3 / FRAMES)
     in_place = float("nan")
-    if type(transform).apply_in_place is not Transform.apply_in_place:
+    if transform.computes_in_place():  # type: ignore[attr-defined]
         work, runs = clip.copy(), []
         for _ in range(RUNS):
             np.copyto(work, clip)  # untimed: the pipeline's own clip, as after its first step

@@ -58,7 +58,7 @@ import baselines  # noqa: E402
 import filmdegrade  # noqa: E402
 from filmdegrade import FilmPipeline, Medium  # noqa: E402
 from filmdegrade._io import atomic_write_text  # noqa: E402
-from filmdegrade.effects.base import Transform, decode_params  # noqa: E402
+from filmdegrade.effects.base import decode_params  # noqa: E402
 
 SCHEMA = 1
 HERE = Path(__file__).resolve().parent
@@ -208,7 +208,7 @@ class _InPlace:
 
 def _in_place_case(name: str, pipe: FilmPipeline, sizes: tuple[str, ...]) -> Case | None:
     """The "apply in place" row, for transforms that compute in place (else their apply is used anyway)."""
-    if type(pipe.transforms[0]).apply_in_place is Transform.apply_in_place:
+    if not pipe.transforms[0].computes_in_place():
         return None
     return Case("effect", name, "apply in place", "float32", sizes, lambda clip: _InPlace(pipe, clip))
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 import filmdegrade
-from filmdegrade.effects.base import Transform
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.skipif(not RUN.is_file(), reason="benchmarks/ not in th
 # The suite times the built-in effects; other test modules register test-only transforms in this process.
 BUILTIN = {n: c for n, c in filmdegrade.TRANSFORMS.items() if c.__module__.startswith("filmdegrade.")}
 # Transforms that compute in place: they get an "apply in place" row too.
-IN_PLACE = {n for n, c in BUILTIN.items() if c.apply_in_place is not Transform.apply_in_place}
+IN_PLACE = {n for n, c in BUILTIN.items() if c.computes_in_place()}
 
 
 @pytest.fixture(scope="module")

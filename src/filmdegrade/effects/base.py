@@ -143,6 +143,11 @@ class Transform:
         """
         return self.apply(frames, params)
 
+    @classmethod
+    def computes_in_place(cls) -> bool:
+        """Whether :meth:`apply_in_place` is the transform's own (else it is :meth:`apply`)."""
+        return cls.apply_in_place is not Transform.apply_in_place
+
     def apply_to_mask(self, mask: np.ndarray, params: Any) -> np.ndarray:
         """Move a ``T×H×W`` mask like :meth:`apply` moves the image (identity unless geometric)."""
         return mask
