@@ -614,7 +614,8 @@ class _VignetteBands:
     The C-channel map is filled from a row and a column vector (``1 + a ρ²`` is a sum of the two) as the
     first frame's sweep reaches each row, then read by the clip's other frames: reading it is cheaper
     than recomputing, or than copying a one-channel map to C channels per frame (~1 ms per 1080p frame
-    each), and a one-frame call pays nothing up front.
+    each), and a one-frame call pays nothing up front. Filling costs ~2 ms per 1080p clip (one broadcast
+    add of the channel-repeated column vector and one log, in place).
     """
 
     def __init__(self, h: int, w: int, c: int, stops: float) -> None:
@@ -623,6 +624,9 @@ class _VignetteBands:
         k = np.float32(a / max(cx * cx + cy * cy, 1e-12))
         self.rows = np.float32(1.0) + k * (np.arange(h, dtype=np.float32) - np.float32(cy)) ** 2
         self.cols = k * (np.arange(w, dtype=np.float32) - np.float32(cx)) ** 2
+        # The column term repeated over the C channels of a row, so that a band of the map is written
+        # directly (a one-channel band copied to C channels cost ~0.5-1 ms more per 1080p clip).
+        self.cols_c = np.repeat(self.cols, c)
         self.map = _scratch("vignette", (h, w * c))
         self.filled = 0  # rows [0, filled) of the map are computed
         self.w, self.c = w, c
@@ -633,13 +637,9 @@ class _VignetteBands:
             self.filled = 0
         if r1 > self.filled:
             f0 = min(r0, self.filled)
-            grey = np.add(self.rows[f0:r1, None], self.cols[None, :])
-            cv2.log(grey, dst=grey)
             band = self.map[f0:r1]
-            if self.c == 1:
-                band[:] = grey
-            else:
-                cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB, dst=band.reshape(r1 - f0, self.w, self.c))
+            np.add(self.rows[f0:r1, None], self.cols_c[None, :], out=band)
+            cv2.log(band, dst=band)
             self.filled = r1
         return self.map[r0:r1]
 
