@@ -629,7 +629,6 @@ class _VignetteBands:
         self.cols_c = np.repeat(self.cols, c)
         self.map = _scratch("vignette", (h, w * c))
         self.filled = 0  # rows [0, filled) of the map are computed
-        self.w, self.c = w, c
 
     def ln_one_plus(self, r0: int, r1: int) -> np.ndarray:
         """``(r1 - r0)×(w C)`` band of ``ln(1 + a ρ²)`` (a view of the map)."""
